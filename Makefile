@@ -1,0 +1,49 @@
+# ml-template: `make demo` and `make test` do all set-up on a machine with only Python 3.11+.
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+export UV_COMPILE_BYTECODE := 1
+export MLFLOW_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := true
+export GX_ANALYTICS_ENABLED := false
+
+# uv from PATH, else a private copy installed from the package index into .tools/.
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(CURDIR)/.tools/bin/uv
+endif
+VENV := $(CURDIR)/.venv
+export UV
+DEMO_DIR := $(CURDIR)/build/demo
+PYTEST_ARGS ?=
+
+.PHONY: help env test demo lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
+
+env: $(UV) ## create .venv from uv.lock (mlcore editable + dev tools), bytecode compiled
+	$(UV) sync --locked --extra dev
+
+test: env ## run the whole test suite
+	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+demo: env ## generate a project with default answers and run its pipeline end to end
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	$(VENV)/bin/cookiecutter --no-input --output-dir $(DEMO_DIR) $(CURDIR) mlcore_source=$(CURDIR)
+	$(MAKE) --no-print-directory -C $(DEMO_DIR)/churn-model run UV=$(UV)
+
+lint: env ## ruff lint + format check, import-linter layering contracts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+format: env ## ruff fix + format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean: ## remove build outputs and caches (keeps .venv)
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""Reject invalid answers before anything is generated (cookiecutter then removes the folder)."""
+
+import keyword
+import re
+import sys
+from pathlib import Path
+
+SLUG = "{{ cookiecutter.project_slug }}"
+MODULE = "{{ cookiecutter.module_name }}"
+MLCORE_SOURCE = "{{ cookiecutter.mlcore_source }}"
+
+SLUG_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+MODULE_RULE = re.compile(r"^[a-z][a-z0-9_]*$")
+GIT_RULE = re.compile(r"^git\+(https|ssh|file)://\S+@[\w.\-/]+$")
+RESERVED = {"mlcore", "test", "tests", "src", "conf", "data", "notebooks"}
+
+
+def errors() -> list[str]:
+    found = []
+    if not SLUG_RULE.match(SLUG):
+        found.append(
+            f"project_slug {SLUG!r} is invalid: use lowercase letters, digits and single hyphens, "
+            "starting with a letter (e.g. 'churn-model')"
+        )
+    if not MODULE_RULE.match(MODULE) or keyword.iskeyword(MODULE):
+        found.append(
+            f"module_name {MODULE!r} is invalid: use a Python identifier of lowercase letters, "
+            "digits and underscores, starting with a letter (e.g. 'churn_model')"
+        )
+    elif MODULE in RESERVED or MODULE in sys.stdlib_module_names:
+        found.append(f"module_name {MODULE!r} would shadow the package {MODULE!r}; pick another")
+    if MLCORE_SOURCE.startswith("git+"):
+        if not GIT_RULE.match(MLCORE_SOURCE):
+            found.append(
+                f"mlcore_source {MLCORE_SOURCE!r} must pin a ref: git+https://host/org/repo@<tag or sha>"
+            )
+    else:
+        path = Path(MLCORE_SOURCE)
+        if not path.is_absolute() or not (path / "mlcore" / "__init__.py").is_file():
+            found.append(
+                f"mlcore_source {MLCORE_SOURCE!r} must be a pinned git URL (git+https://...@tag) or "
+                "the absolute path of an ml-template checkout (a folder holding mlcore/)"
+            )
+    return found
+
+
+if __name__ == "__main__":
+    problems = errors()
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    sys.exit(1 if problems else 0)

@@ -1,0 +1,30 @@
+"""Small file helpers shared by the modules that write artifacts."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["write_atomic"]
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename: never a half-written file.
+
+    Example:
+        >>> p = write_atomic(Path(tempfile.mkdtemp()) / "a.txt", "hi")
+        >>> p.read_text()
+        'hi'
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with tempfile.NamedTemporaryFile(mode, dir=path.parent, delete=False, suffix=".tmp") as tmp:
+        try:
+            tmp.write(data)
+        except BaseException:
+            tmp.close()
+            os.unlink(tmp.name)
+            raise
+    os.replace(tmp.name, path)
+    return path

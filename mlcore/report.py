@@ -1,0 +1,111 @@
+"""Self-contained HTML and markdown reports from tables and matplotlib figures.
+
+The HTML file embeds its figures (base64 PNG), so it can be mailed or attached to an MLflow run as
+one file; the markdown file links the PNGs written next to it under ``figures/``.
+
+Example:
+    >>> import tempfile, pandas as pd
+    >>> from pathlib import Path
+    >>> from mlcore.report import Report, Section, write_report
+    >>> rep = Report("Demo", [Section("Numbers", table=pd.DataFrame({"a": [1]}))])
+    >>> html, md = write_report(rep, Path(tempfile.mkdtemp()))
+    >>> html.name, md.name
+    ('report.html', 'report.md')
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mlcore._files import write_atomic
+
+__all__ = ["Report", "Section", "write_report"]
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
+color:#222;padding:0 1rem}
+h1{border-bottom:2px solid #444}h2{margin-top:2rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}th{background:#f3f3f3}
+td:first-child,th:first-child{text-align:left}.fail{color:#b00020;font-weight:600}
+img{max-width:100%;border:1px solid #eee;margin:.5rem 0}p.note{color:#555}
+"""
+
+
+@dataclass
+class Section:
+    """A titled part of a report: optional text, one table and any number of named figures."""
+
+    title: str
+    text: str = ""
+    table: pd.DataFrame | None = None
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """A report: a title, a subtitle line (run id, model...) and its sections."""
+
+    title: str
+    sections: list[Section]
+    subtitle: str = ""
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _fmt(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.map(lambda v: f"{v:.4g}" if isinstance(v, float) else v)
+
+
+def write_report(report: Report, directory: Path, stem: str = "report") -> tuple[Path, Path]:
+    """Write ``<stem>.html`` (self-contained) and ``<stem>.md`` (+ ``figures/*.png``) atomically."""
+    html_parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(report.title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(report.title)}</h1>",
+    ]
+    md_parts = [f"# {report.title}", ""]
+    if report.subtitle:
+        html_parts.append(f"<p class='note'>{html.escape(report.subtitle)}</p>")
+        md_parts += [report.subtitle, ""]
+    for section in report.sections:
+        html_parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        md_parts += [f"## {section.title}", ""]
+        if section.text:
+            html_parts.append(f"<p>{html.escape(section.text)}</p>")
+            md_parts += [section.text, ""]
+        if section.table is not None:
+            shown = _fmt(section.table)
+            html_parts.append(shown.to_html(index=False, border=0, escape=True))
+            md_parts += [_md_table(shown), ""]
+        for name, figure in section.figures.items():
+            png = _png(figure)
+            write_atomic(directory / "figures" / f"{name}.png", png)
+            encoded = base64.b64encode(png).decode()
+            html_parts.append(
+                f"<img alt='{html.escape(name)}' src='data:image/png;base64,{encoded}'>"
+            )
+            md_parts += [f"![{name}](figures/{name}.png)", ""]
+    html_parts.append("</body></html>")
+    html_path = write_atomic(directory / f"{stem}.html", "\n".join(html_parts))
+    md_path = write_atomic(directory / f"{stem}.md", "\n".join(md_parts))
+    return html_path, md_path
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])

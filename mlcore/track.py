@@ -1,0 +1,151 @@
+"""MLflow tracking: one store per project, runs that record config, metrics, artifacts and the model.
+
+MLflow is imported only when tracking starts. Telemetry is switched off before the import, and the
+artifact root is always an absolute path, so Hydra's per-run working folders never scatter
+``mlruns/`` directories around the project.
+
+Example:
+    >>> from mlcore.track import flatten
+    >>> flatten({"model": {"params": {"lr": 0.1}}, "seed": 7})
+    {'model.params.lr': '0.1', 'seed': '7'}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MAX_PARAM_LENGTH",
+    "configure",
+    "disable_telemetry",
+    "flatten",
+    "log_config",
+    "log_figure",
+    "log_file",
+    "log_table",
+    "start_run",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_PARAM_LENGTH = 6000  # mlflow.utils.validation.MAX_PARAM_VAL_LENGTH in MLflow 3
+_MAX_KEY_LENGTH = 250
+_BATCH = 100
+
+
+def disable_telemetry() -> None:
+    """Turn off MLflow's and Great Expectations' usage reporting for this process and children."""
+    os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    os.environ["DO_NOT_TRACK"] = "true"
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+
+def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Flatten nested mappings to dotted keys with string values (lists are kept as one value).
+
+    Example:
+        >>> flatten({"a": {"b": [1, 2]}})
+        {'a.b': '[1, 2]'}
+    """
+    flat: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = json.dumps(value) if isinstance(value, list | tuple) else str(value)
+    return flat
+
+
+def _truncate(value: str, limit: int) -> str:
+    marker = "...[truncated]"
+    return value if len(value) <= limit else value[: limit - len(marker)] + marker
+
+
+def configure(uri: str, experiment: str, artifact_location: str | None = None) -> str:
+    """Point MLflow at ``uri`` and select (or create) ``experiment``; return its id.
+
+    ``artifact_location`` must be absolute: it is stored with the experiment when it is created.
+    """
+    disable_telemetry()
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    found = mlflow.get_experiment_by_name(experiment)
+    if found is None:
+        location = None
+        if artifact_location:
+            path = Path(artifact_location)
+            if not path.is_absolute():
+                raise ValueError(f"tracking.artifact_location must be absolute, got {path}")
+            location = path.as_uri()
+        experiment_id = mlflow.create_experiment(experiment, artifact_location=location)
+    else:
+        experiment_id = found.experiment_id
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+@contextmanager
+def start_run(run_name: str | None = None, tags: Mapping[str, str] | None = None) -> Iterator[Any]:
+    """Start an MLflow run that ends FAILED (not FINISHED) when the body raises.
+
+    Example (needs a configured store)::
+
+        with start_run("train") as run:
+            ...
+    """
+    import mlflow
+
+    run = mlflow.start_run(run_name=run_name, tags=dict(tags or {}))
+    try:
+        yield run
+    except BaseException:
+        mlflow.end_run(status="FAILED")
+        raise
+    mlflow.end_run(status="FINISHED")
+
+
+def log_config(config: Mapping[str, Any]) -> None:
+    """Log the resolved config as ``config.yaml`` and its flattened keys as params.
+
+    Values longer than MLflow's limit are truncated with a marker (the artifact keeps them whole).
+    """
+    import mlflow
+    from omegaconf import OmegaConf
+
+    mlflow.log_text(OmegaConf.to_yaml(OmegaConf.create(dict(config))), "config/config.yaml")
+    params = {
+        _truncate(k, _MAX_KEY_LENGTH): _truncate(v, MAX_PARAM_LENGTH)
+        for k, v in flatten(config).items()
+    }
+    items = sorted(params.items())
+    for start in range(0, len(items), _BATCH):
+        mlflow.log_params(dict(items[start : start + _BATCH]))
+
+
+def log_table(frame: Any, artifact_file: str) -> None:
+    """Log a pandas DataFrame as a CSV artifact of the active run."""
+    import mlflow
+
+    mlflow.log_text(frame.to_csv(index=False), artifact_file)
+
+
+def log_figure(figure: Any, artifact_file: str) -> None:
+    """Log a matplotlib figure as a PNG artifact of the active run."""
+    import mlflow
+
+    mlflow.log_figure(figure, artifact_file)
+
+
+def log_file(path: Path, artifact_path: str | None = None) -> None:
+    """Log a local file as an artifact of the active run."""
+    import mlflow
+
+    mlflow.log_artifact(str(path), artifact_path)

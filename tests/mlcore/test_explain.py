@@ -1,0 +1,112 @@
+"""mlcore.explain: permutation importance and LightGBM contributions named by input column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from lightgbm import LGBMClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from mlcore.explain import (
+    input_columns,
+    local_contributions,
+    permutation_importance_table,
+    top_contributions,
+)
+from mlcore.features import build_preprocessor
+
+
+def _data(n: int = 600, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "logins": np.where(rng.random(n) < 0.1, np.nan, rng.poisson(8, n)),
+            "plan": rng.choice(["basic", "premium"], n),
+            "plan_age": rng.integers(0, 48, n).astype(float),  # shares a prefix with "plan"
+            "noise": rng.normal(size=n),
+            "signup": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 700, n), "D"),
+        }
+    )
+    risk = -0.4 * frame["logins"].fillna(2) + 2.0 * (frame["plan"] == "basic")
+    return frame, (risk + rng.normal(0, 1, n) > risk.median()).astype(int).to_numpy()
+
+
+def _pipeline(frame, y) -> Pipeline:
+    model = LGBMClassifier(
+        n_estimators=30, min_child_samples=5, random_state=0, n_jobs=1, verbose=-1
+    )
+    pre = build_preprocessor(frame, {"date": ["signup"]})
+    return Pipeline([("pre", pre), ("model", model)]).fit(frame, y)
+
+
+def test_local_contributions_sum_to_the_raw_score_and_carry_feature_names():
+    frame, y = _data()
+    pipe = _pipeline(frame, y)
+    contributions = local_contributions(pipe, frame.head(50))
+    names = pipe[0].get_feature_names_out().tolist()
+    assert contributions.columns.tolist() == [*names, "bias"]
+    raw = pipe.predict_proba(frame.head(50))[:, 1]
+    np.testing.assert_allclose(contributions.sum(axis=1), np.log(raw / (1 - raw)), rtol=1e-6)
+
+
+def test_contributions_by_input_column_add_up_the_encoded_columns():
+    frame, y = _data()
+    pipe = _pipeline(frame, y)
+    detailed = local_contributions(pipe, frame.head(20))
+    by_input = local_contributions(pipe, frame.head(20), by_input=True)
+    assert by_input.columns.tolist() == ["logins", "plan", "plan_age", "noise", "signup", "bias"]
+    np.testing.assert_allclose(
+        by_input["logins"], detailed["num__logins"] + detailed["num__missingindicator_logins"]
+    )
+    np.testing.assert_allclose(
+        by_input["plan"], detailed["cat__plan_basic"] + detailed["cat__plan_premium"]
+    )
+    np.testing.assert_allclose(by_input.sum(axis=1), detailed.sum(axis=1))
+
+
+def test_input_columns_maps_every_output_feature_to_its_source():
+    frame, y = _data()
+    mapping = input_columns(_pipeline(frame, y)[0])
+    assert mapping["num__plan_age"] == "plan_age"
+    assert mapping["cat__plan_premium"] == "plan"
+    assert mapping["num__missingindicator_logins"] == "logins"
+    assert mapping["date__signup_month"] == "signup"
+    with pytest.raises(TypeError, match="expected a ColumnTransformer"):
+        input_columns(LogisticRegression())
+
+
+def test_permutation_importance_ranks_the_signal_above_the_noise():
+    frame, y = _data()
+    pipe = _pipeline(frame, y)
+    table = permutation_importance_table(pipe, frame, y, n_repeats=3, seed=0)
+    assert table.columns.tolist() == ["feature", "importance_mean", "importance_std"]
+    assert set(table["feature"].head(2)) == {"logins", "plan"}
+    pd.testing.assert_frame_equal(
+        table, permutation_importance_table(pipe, frame, y, n_repeats=3, seed=0)
+    )
+
+
+def test_top_contributions_lists_the_strongest_positive_reasons_per_row():
+    contributions = pd.DataFrame(
+        {"a": [0.5, -0.1], "b": [0.2, 0.3], "c": [-0.4, 0.1], "bias": [-1.0, -1.0]},
+        index=["cust1", "cust2"],
+    )
+    table = top_contributions(contributions, k=2)
+    assert table.values.tolist() == [
+        ["cust1", 1, "a", 0.5],
+        ["cust1", 2, "b", 0.2],
+        ["cust2", 1, "b", 0.3],
+        ["cust2", 2, "c", 0.1],
+    ]
+
+
+def test_local_contributions_needs_a_lightgbm_pipeline():
+    frame, y = _data(100)
+    numeric = frame[["noise", "plan_age"]]
+    logistic = Pipeline([("pre", build_preprocessor(numeric, {})), ("m", LogisticRegression())])
+    with pytest.raises(TypeError, match="fitted LightGBM model, got LogisticRegression"):
+        local_contributions(logistic.fit(numeric, y), numeric)
+    with pytest.raises(TypeError, match="expected a Pipeline"):
+        local_contributions(LogisticRegression(), numeric)

@@ -1,0 +1,133 @@
+"""The pipeline end to end against a real SQLite MLflow store, real GX and real LightGBM."""
+
+import mlflow
+import pandas as pd
+import pytest
+
+from mlcore.errors import ConfigError, DataError
+from mlcore.pipeline import main, run
+from mlcore.validate import ValidationFailed
+
+
+def _client(config) -> mlflow.MlflowClient:
+    return mlflow.MlflowClient(tracking_uri=config["tracking"]["uri"])
+
+
+def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_config, tmp_path):
+    config = make_config()
+    result = run(config)
+
+    client = _client(config)
+    logged = client.get_run(result.run_id)
+    assert logged.info.status == "FINISHED"
+    assert logged.data.params["model.params.n_estimators"] == "30"
+    assert logged.data.params["seed"] == "7"
+    assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
+    artifacts = {a.path for a in client.list_artifacts(result.run_id, "report")}
+    assert {"report/report.html", "report/report.md", "report/metrics.json"} <= artifacts
+    champion = client.get_model_version_by_alias("test-churn", "champion")
+    assert champion.run_id == result.run_id
+    assert champion.tags["mlcore.decision"] == "promoted"
+    assert (tmp_path / "reports" / "report.html").read_text().count("data:image/png;base64") == 2
+
+
+def test_the_artifact_store_is_the_configured_absolute_path_not_the_cwd(
+    make_config, tmp_path, monkeypatch
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    run(make_config(steps=["split", "train", "evaluate"]))
+    assert (tmp_path / "mlartifacts").is_dir()
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_registered_champion_loads_and_scores_probabilities(make_config):
+    config = make_config()
+    run(config)
+    mlflow.set_tracking_uri(config["tracking"]["uri"])
+    model = mlflow.pyfunc.load_model("models:/test-churn@champion")
+    from mlcore.datasets import make_churn
+
+    batch = make_churn(n_customers=50, n_months=5, seed=1).drop(columns="churn")
+    scores = model.predict(batch)
+    assert scores.shape == (len(batch), 2)
+    assert ((scores >= 0) & (scores <= 1)).all().all()
+
+
+def test_same_config_twice_gives_identical_metrics_and_keeps_the_champion(make_config):
+    config = make_config()
+    first = run(config)
+    second = run(config)
+
+    assert pd.Series(first.metrics).equals(pd.Series(second.metrics))  # NaN-aware equality
+    assert second.promoted is False
+    assert "does not beat champion" in second.reason
+    champion = _client(config).get_model_version_by_alias("test-churn", "champion")
+    assert str(champion.version) == first.model_version
+    challenger = _client(config).get_model_version_by_alias("test-churn", "challenger")
+    assert str(challenger.version) == second.model_version
+    assert challenger.tags["mlcore.decision"] == "refused"
+
+
+def test_a_worse_model_is_registered_but_never_promoted(make_config):
+    config = make_config()
+    run(config)
+    worse = make_config(model__params={"n_estimators": 1, "num_leaves": 2, "n_jobs": 2})
+    result = run(worse)
+    assert result.promoted is False
+    champion = _client(config).get_model_version_by_alias("test-churn", "champion")
+    assert str(champion.version) == "1"
+
+
+def test_failed_validation_stops_before_training_and_leaves_the_registry_untouched(
+    make_config, tmp_path
+):
+    bad = make_config(
+        validation={"expectations": [{"type": "between", "column": "age", "min": 50, "max": 60}]}
+    )
+    with pytest.raises(ValidationFailed, match=r"between\(column=age"):
+        run(bad)
+
+    client = _client(bad)
+    runs = client.search_runs([client.get_experiment_by_name("test").experiment_id])
+    assert [r.info.status for r in runs] == ["FAILED"]
+    assert client.search_registered_models() == []
+    assert not (tmp_path / "models").exists()
+    assert not (tmp_path / "data" / "interim").exists()
+
+
+def test_main_prints_one_error_line_and_returns_1_on_bad_input(make_config, capsys):
+    code = main(make_config(data__synthetic={"n_customers": 0, "n_months": 6}))
+    assert code == 1
+    last_line = capsys.readouterr().err.splitlines()[-1]
+    assert last_line.startswith("ERROR: make_churn needs n_customers >= 1")
+
+
+def test_a_selection_of_steps_resumes_from_the_split_on_disk(make_config):
+    run(make_config(steps=["split"]))
+    result = run(make_config(steps=["train", "evaluate"]))
+    assert result.steps == ["train", "evaluate"]
+    assert result.metrics["test_roc_auc"] > 0.5
+
+
+def test_training_without_a_split_on_disk_says_which_step_to_run(make_config):
+    with pytest.raises(DataError, match="run the 'split' step first"):
+        run(make_config(steps=["train"]))
+
+
+def test_an_unknown_config_key_is_rejected_before_any_run(make_config):
+    config = make_config()
+    config["modle"] = {"params": {}}
+    with pytest.raises(ConfigError, match="modle"):
+        run(config)
+
+
+def test_a_file_source_missing_the_target_column_is_a_clear_error(make_config, tmp_path):
+    from mlcore.datasets import make_churn
+
+    path = tmp_path / "raw.parquet"
+    make_churn(n_customers=100, n_months=5).drop(columns="churn").to_parquet(path)
+    config = make_config(data__source="file", data__path=str(path))
+    with pytest.raises(DataError, match=r"missing column\(s\) \['churn'\]"):
+        run(config)

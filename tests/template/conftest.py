@@ -1,0 +1,55 @@
+"""Helpers to bake the template with the real cookiecutter CLI."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
+
+
+def bake(output_dir: Path, *answers: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``cookiecutter --no-input`` on this repository with ``key=value`` answers."""
+    return subprocess.run(
+        [
+            str(COOKIECUTTER),
+            "--no-input",
+            "--output-dir",
+            str(output_dir),
+            str(REPO),
+            f"mlcore_source={REPO}",
+            *answers,
+        ],
+        capture_output=True,
+        text=True,
+        env=env or os.environ.copy(),
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def no_git_identity(tmp_path) -> dict:
+    """An environment where git has no user.name/user.email (empty HOME, no system config)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = os.environ.copy()
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), GIT_CONFIG_NOSYSTEM="1")
+    for key in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
+        env.pop(key, None)
+    return env

@@ -1,0 +1,112 @@
+"""Bake the default project with the real cookiecutter CLI, install it, and use it as a user would.
+
+One baked and installed project is shared by the tests of this module (installing costs ~20 s).
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from tests.conftest import NETGUARD
+from tests.template.conftest import bake
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
+
+UV = os.environ.get("UV") or shutil.which("uv")
+
+
+def _offline_env(home: Path, netlog: Path) -> dict:
+    """The user's environment without any telemetry switch, and with the network guard loaded.
+
+    Telemetry variables and the CI/pytest markers MLflow uses to switch itself off are removed, so
+    the test proves that mlcore turns telemetry off by itself.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"MLFLOW_DISABLE_TELEMETRY", "DO_NOT_TRACK", "GX_ANALYTICS_ENABLED", "CI"}
+        and not k.startswith("PYTEST_")
+        and k not in {"VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
+    env.update(PYTHONPATH=str(NETGUARD), NETGUARD_LOG=str(netlog))
+    return env
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    assert UV, "uv is needed to install the generated project (make test provides it)"
+    out = tmp_path_factory.mktemp("baked")
+    done = bake(out)
+    assert done.returncode == 0, done.stderr
+    project = out / "churn-model"
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    subprocess.run([UV, "sync", "--extra", "dev", "--quiet"], cwd=project, env=env, check=True)
+    return project
+
+
+@pytest.fixture
+def offline(project, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    netlog = tmp_path / "network.log"
+    return _offline_env(home, netlog), home, netlog
+
+
+def _run(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(project / ".venv" / "bin" / args[0]), *args[1:]],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_generated_code_is_ruff_clean(project):
+    check = _run(project, "ruff", "check", ".")
+    assert check.returncode == 0, check.stdout
+    fmt = _run(project, "ruff", "format", "--check", ".")
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_generated_tests_pass_offline(project, offline):
+    env, _, netlog = offline
+    done = _run(project, "pytest", "-q", "-p", "no:cacheprovider", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " passed" in done.stdout
+    assert not netlog.exists(), netlog.read_text()
+
+
+def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(project, offline):
+    env, home, netlog = offline
+    done = _run(project, "python", "-m", "churn_model.pipeline", "experiment=smoke", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "models:/churn-model-churn@champion" in done.stdout
+
+    assert not netlog.exists(), f"network attempted:\n{netlog.read_text()}"
+    assert not (home / ".config" / "mlflow").exists(), "MLflow telemetry wrote its id file"
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project}/mlflow.db")
+    experiment = client.get_experiment_by_name("churn-model")
+    assert experiment.artifact_location == (project / "mlartifacts").as_uri()
+    (logged,) = client.search_runs([experiment.experiment_id])
+    assert logged.data.params["data.synthetic.n_customers"] == "3000"
+    assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
+    assert client.search_logged_models([experiment.experiment_id])
+    champion = client.get_model_version_by_alias("churn-model-churn", "champion")
+    assert champion.run_id == logged.info.run_id
+    assert (project / "reports" / "report.html").is_file()
+
+
+def test_a_bad_override_exits_non_zero_naming_the_key(project, offline):
+    env, _, _ = offline
+    done = _run(project, "python", "-m", "churn_model.pipeline", "+modle.lr=1", env=env)
+    assert done.returncode != 0
+    assert "modle" in done.stderr

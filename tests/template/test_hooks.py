@@ -1,0 +1,89 @@
+"""Template answers are validated before generation; the result is a git-flow repository."""
+
+import os
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from tests.template.conftest import REPO, bake, git
+
+
+@pytest.mark.parametrize(
+    ("answers", "named"),
+    [
+        (["project_slug=My Project!"], "project_slug 'My Project!' is invalid"),
+        (["project_slug=2fast"], "project_slug '2fast' is invalid"),
+        (["module_name=class"], "module_name 'class' is invalid"),
+        (["module_name=json"], "module_name 'json' would shadow"),
+        (["mlcore_source=git+https://example.org/ml-template"], "must pin a ref"),
+        (["mlcore_source=mlcore"], "mlcore_source 'mlcore' must be a pinned git URL"),
+    ],
+)
+def test_invalid_answers_fail_naming_the_value_and_leave_nothing(tmp_path, answers, named):
+    done = bake(tmp_path, *answers)
+    assert done.returncode != 0
+    assert named in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_project_is_a_clean_git_flow_repo_even_without_a_git_identity(
+    tmp_path, no_git_identity
+):
+    done = bake(
+        tmp_path, "author_name=Ada Lovelace", "author_email=ada@example.com", env=no_git_identity
+    )
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "churn-model"
+    assert git(project, "branch", "--show-current") == "develop"
+    assert set(git(project, "branch", "--format=%(refname:short)").split()) == {"main", "develop"}
+    assert git(project, "status", "--porcelain") == ""
+    assert (
+        git(project, "log", "-1", "--format=%an <%ae>", "main") == "Ada Lovelace <ada@example.com>"
+    )
+    assert git(project, "rev-parse", "main") == git(project, "rev-parse", "develop")
+
+
+def test_generation_fails_clearly_when_git_is_missing(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python = Path(shutil.which("python3") or "")
+    env = os.environ.copy()
+    env["PATH"] = str(bin_dir)  # no git here; hooks run with sys.executable
+    out = tmp_path / "out"
+    out.mkdir()
+    done = bake(out, env=env)
+    assert python  # the interpreter is found through sys.executable, not PATH
+    assert done.returncode != 0
+    assert "git is not installed or not on PATH" in done.stderr
+    assert list(out.iterdir()) == []
+
+
+def _mlcore_requirement(project: Path) -> Requirement:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    reqs = [Requirement(r) for r in pyproject["project"]["dependencies"]]
+    (mlcore,) = [r for r in reqs if r.name == "mlcore"]
+    return mlcore
+
+
+def test_a_local_source_becomes_a_direct_file_url_never_an_index_name(tmp_path):
+    assert bake(tmp_path).returncode == 0
+    assert _mlcore_requirement(tmp_path / "churn-model").url == f"file://{REPO}"
+
+
+def test_the_default_answer_pins_mlcore_to_a_git_tag(tmp_path):
+    done = bake(tmp_path, "mlcore_source=git+https://github.com/org/ml-template@v0.1.0")
+    assert done.returncode == 0, done.stderr
+    requirement = _mlcore_requirement(tmp_path / "churn-model")
+    assert requirement.url == "git+https://github.com/org/ml-template@v0.1.0"
+
+
+def test_no_template_markup_is_left_in_any_generated_file(tmp_path):
+    assert bake(tmp_path).returncode == 0
+    project = tmp_path / "churn-model"
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            text = path.read_text(errors="ignore")
+            assert "{{" not in text and "{%" not in text, path

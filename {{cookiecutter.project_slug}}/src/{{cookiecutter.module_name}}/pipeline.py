@@ -1,0 +1,28 @@
+"""The one-button pipeline: ``python -m {{ cookiecutter.module_name }}.pipeline [overrides]``.
+
+Thin glue: Hydra composes ``conf/``, mlcore runs validate -> split -> train -> evaluate -> register.
+"""
+
+import sys
+from pathlib import Path
+
+import hydra
+from mlcore.config import register_resolvers
+from mlcore.pipeline import main as run_pipeline
+from omegaconf import DictConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = PROJECT_ROOT / "conf"
+register_resolvers(PROJECT_ROOT)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def main(cfg: DictConfig) -> None:
+    """Run the configured steps as one MLflow run; exit non-zero on any error."""
+    exit_code = run_pipeline(cfg)
+    if exit_code:
+        sys.exit(exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Shared fixtures: compose the project's Hydra config the way the pipeline does."""
+
+import os
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from {{ cookiecutter.module_name }}.pipeline import CONFIG_DIR
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+
+
+@pytest.fixture
+def compose_config():
+    """Return a function composing conf/config.yaml with Hydra overrides."""
+
+    def _compose(*overrides: str):
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(config_name="config", overrides=list(overrides))
+
+    return _compose
