@@ -85,6 +85,10 @@ class PipelineConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     evaluate: dict[str, Any] = field(default_factory=dict)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    predict: dict[str, Any] = field(default_factory=dict)
+    drift: dict[str, Any] = field(default_factory=dict)
+    # The metric a Hydra sweeper maximises or minimises (returned by the pipeline's entry point).
+    optimized_metric: str | None = None
 
 
 def check_config(config: Mapping[str, Any] | Any) -> dict[str, Any]:
