@@ -17,6 +17,7 @@ DEMO_DIR := $(CURDIR)/build/demo
 PYTEST_ARGS ?=
 
 .PHONY: help env test demo lint format clean
+.PHONY: bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -35,6 +36,9 @@ demo: env ## generate a project with default answers and run its pipeline end to
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(DEMO_DIR) $(CURDIR) mlcore_source=$(CURDIR)
 	$(MAKE) --no-print-directory -C $(DEMO_DIR)/churn-model run UV=$(UV)
+
+bench: env ## run benchmarks/ and write benchmarks/RESULTS.md (SCALE=1 adds the 10M-row run)
+	$(VENV)/bin/python benchmarks/run_all.py $(if $(SCALE),--scale)
 
 lint: env ## ruff lint + format check, import-linter layering contracts
 	$(VENV)/bin/ruff check .

@@ -22,15 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _harness import Row, add_json_argument, best_of, machine_line, write_rows
 from scipy import stats
 
 from mlcore.drift import DriftProfile, drift_report
@@ -78,16 +77,6 @@ def make_data(rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return draw(np.zeros(N_FEATURES)), draw(shift)
 
 
-def best_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Best wall time of ``repeat`` runs after one untimed warm-up run (first-touch page faults)."""
-    best, result = float("inf"), fn()
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def run_evidently(python: str, files: tuple[Path, Path], rows: int, timeout: int) -> dict | str:
     """Time Evidently in its own interpreter; returns the result, or why it could not run."""
     if not Path(python).exists():
@@ -113,9 +102,9 @@ def bench_drift(ref: np.ndarray, cur: np.ndarray, repeat: int) -> dict[str, obje
     """mlcore profile + report, a sum pass and exact scipy KS on the same arrays."""
     names = [f"f{i}" for i in range(ref.shape[1])]
     ref_df, cur_df = pd.DataFrame(ref, columns=names), pd.DataFrame(cur, columns=names)
-    t_profile, profile = best_time(lambda: DriftProfile.from_frame(ref_df), repeat)
-    t_report, report = best_time(lambda: drift_report(profile, cur_df), repeat)
-    t_sum, _ = best_time(lambda: cur_df.sum(), repeat)
+    t_profile, profile = best_of(lambda: DriftProfile.from_frame(ref_df), repeat, warmup=True)
+    t_report, report = best_of(lambda: drift_report(profile, cur_df), repeat, warmup=True)
+    t_sum, _ = best_of(lambda: cur_df.sum(), repeat, warmup=True)
     start = time.perf_counter()
     exact = [stats.ks_2samp(ref[:, j], cur[:, j]).statistic for j in range(ref.shape[1])]
     t_scipy = time.perf_counter() - start
@@ -157,7 +146,7 @@ def bench_validate(rows: int, repeat: int) -> dict[str, float]:
     start = time.perf_counter()
     validate_frame(frame.head(1000), expectations)  # import Great Expectations
     t_first = time.perf_counter() - start
-    t_run, result = best_time(lambda: validate_frame(frame, expectations), repeat)
+    t_run, result = best_of(lambda: validate_frame(frame, expectations), repeat, warmup=True)
     assert result.success, result.failed_descriptions()
     return {"import": t_first, "run": t_run, "n": len(expectations)}
 
@@ -175,6 +164,7 @@ def main() -> None:
     )
     parser.add_argument("--evidently-timeout", type=int, default=1800)
     parser.add_argument("--out", type=Path, default=None, help=f"default: {RESULTS} (full runs)")
+    add_json_argument(parser)
     args = parser.parse_args()
     rows = 100_000 if args.quick else args.rows
     ev_rows = (
@@ -208,8 +198,7 @@ def main() -> None:
     lines = [
         f"# Drift benchmark: {N_FEATURES} numeric features, reference and current of equal size",
         "",
-        f"numpy {np.__version__}, pandas {pd.__version__}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs; mlcore times are the best of {args.repeat} runs after a "
+        f"{machine_line()}. mlcore times are the best of {args.repeat} runs after a "
         "warm-up, Evidently and scipy are one run. The first "
         f"{N_DRIFTED} features of the current batch are shifted; the others are not.",
         "",
@@ -264,6 +253,19 @@ def main() -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
         print(f"written to {out}")
+    summary = []
+    for n in sizes:
+        total = results[n]["profile"] + results[n]["report"]
+        label = f"drift, {N_FEATURES} features x {n:,} rows"
+        summary.append(
+            Row(label, "mlcore drift", total, "scipy `ks_2samp` x50", results[n]["scipy"])
+        )
+        if isinstance(evidently.get(n), dict):
+            ev = evidently[n]
+            summary.append(
+                Row(label, "mlcore drift", total, f"Evidently {ev['version']}", ev["seconds"])
+            )
+    write_rows(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _harness import Row, add_json_argument, best_times, machine_line, write_rows
 
 from mlcore.evaluate import lift_table
 
@@ -65,22 +63,6 @@ def quantile_searchsorted(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray
     return np.bincount(bins, minlength=N_BINS), np.bincount(bins, weights=y, minlength=N_BINS)
 
 
-def best_times(methods: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """Best wall time of each method over ``repeat`` rounds, after one untimed warm-up round.
-
-    The methods take turns within each round, so a busy spell of a shared machine hits them all.
-    """
-    for fn in methods.values():
-        fn()
-    best = dict.fromkeys(methods, float("inf"))
-    for _ in range(repeat):
-        for name, fn in methods.items():
-            start = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
-
-
 def run_kds(python: str, y: np.ndarray, scores: np.ndarray, repeat: int) -> dict | str:
     """Time kds in its own interpreter; returns the result, or why it could not run."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,6 +90,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--peer-python", help="a Python with kds installed (throwaway venv)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    add_json_argument(parser)
     args = parser.parse_args()
     n = 200_000 if args.quick else args.n
 
@@ -153,8 +136,7 @@ def main() -> None:
     lines = [
         f"# Lift table benchmark: {n:,} scores, {N_BINS} bins",
         "",
-        f"numpy {np.__version__}, pandas {pd.__version__}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs; best of {args.repeat} interleaved rounds after a warm-up round, "
+        f"{machine_line()}. Best of {args.repeat} interleaved rounds after a warm-up round, "
         f"seed {args.seed}.",
         "",
         "| method | seconds | time / mlcore |",
@@ -171,6 +153,25 @@ def main() -> None:
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report)
+    label = f"lift table, {n:,} scores"
+    write_rows(
+        [
+            Row(
+                label,
+                "mlcore `lift_table`",
+                t_mlcore,
+                "pandas `qcut` + `groupby`",
+                t_pandas,
+                target=6.0,
+            ),
+            *[
+                Row(label, "mlcore `lift_table`", t_mlcore, name, sec)
+                for name, sec in rows[2:]
+                if name.startswith("kds")
+            ],
+        ],
+        args.json,
+    )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import sklearn
+from _harness import Row, add_json_argument, best_of, machine_line, write_rows
 from sklearn.model_selection import train_test_split
 
 from mlcore.split import DEFAULT_FRACTIONS, hash_bucket, hash_split
@@ -64,15 +61,6 @@ def random_split(ids: np.ndarray | pd.Series) -> list:
     return [train, *train_test_split(rest, test_size=0.50, random_state=0)]
 
 
-def best_time(func: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def make_ids(n: int) -> tuple[np.ndarray, pd.Series]:
     """Random int64 customer ids, and string ids like ``cust-48213`` of 6 to 14 bytes."""
     rng = np.random.default_rng(0)
@@ -88,7 +76,8 @@ def measure(n: int, md5_n: int, repeat: int) -> pd.DataFrame:
     rows = []
 
     def add(ids: str, method: str, func: Callable[[], object], timed: int, note: str = "") -> None:
-        seconds = best_time(func, 1 if timed < n or "md5" in method else repeat) * n / timed
+        runs = 1 if timed < n or "md5" in method else repeat
+        seconds = best_of(func, runs)[0] * n / timed
         rows.append({"ids": ids, "method": method, "seconds": seconds, "note": note})
         print(f"{ids:>6}  {method:<38} {seconds:9.4f} s  {note}", flush=True)
 
@@ -132,9 +121,7 @@ def markdown(table: pd.DataFrame, n: int) -> str:
     lines = [
         f"# Hash split benchmark: {n:,} ids",
         "",
-        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"NumPy {np.__version__}, pandas {pd.__version__}, pyarrow {pa.__version__}, "
-        f"scikit-learn {sklearn.__version__}. Best of several runs except per-row md5 (one run).",
+        f"{machine_line()}. Best of several runs except per-row md5 (one run).",
         "",
         "| ids | method | time (s) | time / mlcore hash_split | note |",
         "|---|---|---:|---:|---|",
@@ -153,6 +140,23 @@ def markdown(table: pd.DataFrame, n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary_rows(table: pd.DataFrame, n: int) -> list[Row]:
+    """The targets as summary rows: mlcore hash_split vs each baseline, same ids, same run."""
+    seconds = table.set_index(["ids", "method"])["seconds"]
+    return [
+        Row(
+            f"hash split, {n:,} {ids} ids",
+            "mlcore `hash_split`",
+            float(seconds[ids, "mlcore hash_split"]),
+            baseline,
+            float(seconds[ids, baseline]),
+            target=minimum,
+            note="md5 timed on a subset, extrapolated" if "md5" in baseline else "",
+        )
+        for (ids, baseline), minimum in TARGETS.items()
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000_000, help="number of ids (default 10M)")
@@ -160,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--md5-n", type=int, default=1_000_000, help="ids timed for md5")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="markdown file to write")
+    add_json_argument(parser)
     args = parser.parse_args(argv)
     n = 200_000 if args.quick else args.n
     table = measure(n, args.md5_n, args.repeat)
@@ -169,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(text)
     print(f"written to {args.out}")
+    write_rows(summary_rows(table, n), args.json)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,48 @@
-"""Turn the generated folder into a git-flow repository: main with one commit, develop checked out."""
+"""Shape the generated folder from the answers, then make it a git-flow repository.
 
+Before the first commit: keep only the chosen CI provider's file, the chosen LICENSE, the example
+pipeline or the empty skeleton, the chosen tracking default, and record the template and answers in
+``.cruft.json`` (for ``make template-update``). Then: git init, one commit on main, develop checked
+out. Any failure prints one ERROR line and cookiecutter removes the half-made folder.
+"""
+
+import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
+from typing import NoReturn
 
-AUTHOR = "{{ cookiecutter.author_name }}"
-EMAIL = "{{ cookiecutter.author_email }}"
+CONTEXT = json.loads(r"""{{ cookiecutter | jsonify }}""")
+
+CI_FILES = {
+    "github": ".github",
+    "gitlab": ".gitlab-ci.yml",
+    "bitbucket": "bitbucket-pipelines.yml",
+}
+SKELETON = Path("_skeleton")
+LICENSES = Path("_licenses")
+CONFIG = Path("conf/config.yaml")
+# Files of the churn example that the empty skeleton drops (its own versions come from _skeleton/).
+EXAMPLE_ONLY = (
+    "conf/data/synthetic.yaml",
+    "conf/validation/churn.yaml",
+    "notebooks/01-ds-churn-eda.ipynb",
+)
+# cookiecutter's run-time keys: machine-specific, not answers.
+RUNTIME_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
+ABBREVIATIONS = {
+    "gh:": "https://github.com/{}.git",
+    "gl:": "https://gitlab.com/{}.git",
+    "bb:": "https://bitbucket.org/{}",
+}
+
+
+def fail(message: str) -> NoReturn:
+    print(f"ERROR: {message}", file=sys.stderr)
+    sys.exit(1)
 
 
 def git(*args: str) -> str:
@@ -13,8 +50,7 @@ def git(*args: str) -> str:
         ["git", *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     )
     if done.returncode != 0:
-        print(f"ERROR: git {' '.join(args)} failed: {done.stderr.strip()}", file=sys.stderr)
-        sys.exit(1)
+        fail(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout.strip()
 
 
@@ -23,20 +59,108 @@ def configured(key: str) -> bool:
     return done.returncode == 0 and bool(done.stdout.strip())
 
 
-def main() -> None:
-    if shutil.which("git") is None:
+def keep_ci_provider() -> None:
+    for provider, path in CI_FILES.items():
+        if provider != CONTEXT["ci_provider"]:
+            if Path(path).is_dir():
+                shutil.rmtree(path)
+            else:
+                Path(path).unlink()
+
+
+def keep_license() -> None:
+    chosen = LICENSES / CONTEXT["open_source_license"]
+    if chosen.is_file():
+        chosen.replace("LICENSE")
+    shutil.rmtree(LICENSES)
+
+
+def set_config(pattern: str, replacement: str) -> None:
+    """Rewrite the one line of conf/config.yaml matching ``pattern``; fail if it is not there."""
+    text = CONFIG.read_text()
+    new, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
+    if count != 1:
+        fail(f"{CONFIG}: expected one line matching {pattern!r}, found {count}")
+    CONFIG.write_text(new)
+
+
+def keep_example_or_skeleton() -> None:
+    if CONTEXT["include_example_pipeline"] == "no":
+        for path in EXAMPLE_ONLY:
+            if not Path(path).is_file():
+                fail(f"skeleton: the example file {path} is missing; update EXAMPLE_ONLY")
+            Path(path).unlink()
+        # The example's tests go too, whoever added them: the skeleton brings its own.
+        for test in Path("tests").glob("test_*.py"):
+            test.unlink()
+        for source in sorted(p for p in SKELETON.rglob("*") if p.is_file()):
+            target = source.relative_to(SKELETON)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.replace(target)
+        set_config(r"^  - data: synthetic$", "  - data: file")
+        set_config(r"^  - validation: churn$", "  - validation: default")
+        set_config(r"^steps: \[.*\]$", "steps: [validate]")
+    shutil.rmtree(SKELETON)
+
+
+def keep_tracking() -> None:
+    if CONTEXT["tracking"] == "local":
+        Path("conf/tracking/remote.yaml").unlink()
+    else:
+        set_config(r"^  - tracking: local$", "  - tracking: remote")
+
+
+def template_source() -> tuple[str, str | None]:
+    """The template as cruft can clone it (URL or absolute path) and its commit (None if unknown)."""
+    if "_commit" in CONTEXT:  # rendered by cruft itself (cruft create / update)
+        return CONTEXT["_template"], CONTEXT["_commit"]
+    template = CONTEXT["_template"].removeprefix("git+")  # cookiecutter's syntax, not git's
+    for prefix, url in ABBREVIATIONS.items():
+        if template.startswith(prefix):
+            template = url.format(template.removeprefix(prefix))
+    # The hook runs inside the new project: resolve a relative template from the caller's folder.
+    repo_dir = Path(os.environ.get("PWD", "."), CONTEXT["_repo_dir"]).resolve()
+    if "://" not in template and not template.startswith("git@"):
+        template = str(repo_dir)
+    done = subprocess.run(
+        ["git", "-C", str(repo_dir), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return template, done.stdout.strip() if done.returncode == 0 else None
+
+
+def write_cruft_record() -> None:
+    template, commit = template_source()
+    if commit is None:
         print(
-            "ERROR: git is not installed or not on PATH; the project needs git for its git-flow "
-            "branches (main, develop). Install git and generate the project again.",
+            f"WARNING: the template {template} is not a git repository: .cruft.json has no commit, "
+            "so `make template-update` cannot work until you set it",
             file=sys.stderr,
         )
-        sys.exit(1)
+    answers = {k: v for k, v in CONTEXT.items() if k not in RUNTIME_KEYS}
+    answers.update(_template=template, _commit=commit)
+    record = {
+        "template": template,
+        "commit": commit,
+        "checkout": CONTEXT.get("_checkout"),
+        "context": {"cookiecutter": answers},
+        "directory": None,
+        # cruft compares two fresh renders of the template; their git folders and records differ
+        # by construction and are not template changes.
+        "skip": [".git", ".cruft.json"],
+    }
+    Path(".cruft.json").write_text(json.dumps(record, indent=2) + "\n")
+
+
+def make_git_flow_repo() -> None:
     git("init", "--quiet", "--initial-branch=main")
     # A machine without a git identity still gets a valid first commit, attributed to the author.
     if not configured("user.name"):
-        git("config", "user.name", AUTHOR)
+        git("config", "user.name", CONTEXT["author_name"])
     if not configured("user.email"):
-        git("config", "user.email", EMAIL)
+        git("config", "user.email", CONTEXT["author_email"])
     git("add", "--all")
     git(
         "-c",
@@ -50,6 +174,20 @@ def main() -> None:
         "Initial commit from ml-template",
     )
     git("checkout", "--quiet", "-b", "develop")
+
+
+def main() -> None:
+    if shutil.which("git") is None:
+        fail(
+            "git is not installed or not on PATH; the project needs git for its git-flow "
+            "branches (main, develop) and its template record. Install git and generate again."
+        )
+    keep_ci_provider()
+    keep_license()
+    keep_example_or_skeleton()
+    keep_tracking()
+    write_cruft_record()
+    make_git_flow_repo()
 
 
 if __name__ == "__main__":

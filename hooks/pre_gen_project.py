@@ -8,10 +8,12 @@ from pathlib import Path
 SLUG = "{{ cookiecutter.project_slug }}"
 MODULE = "{{ cookiecutter.module_name }}"
 MLCORE_SOURCE = "{{ cookiecutter.mlcore_source }}"
+TRACKING = "{{ cookiecutter.tracking }}"
 
 SLUG_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 MODULE_RULE = re.compile(r"^[a-z][a-z0-9_]*$")
 GIT_RULE = re.compile(r"^git\+(https|ssh|file)://\S+@[\w.\-/]+$")
+TRACKING_RULE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")
 RESERVED = {"mlcore", "test", "tests", "src", "conf", "data", "notebooks"}
 
 
@@ -41,6 +43,11 @@ def errors() -> list[str]:
                 f"mlcore_source {MLCORE_SOURCE!r} must be a pinned git URL (git+https://...@tag) or "
                 "the absolute path of an ml-template checkout (a folder holding mlcore/)"
             )
+    if TRACKING != "local" and not TRACKING_RULE.match(TRACKING):
+        found.append(
+            f"tracking {TRACKING!r} is invalid: use 'local' (the project's SQLite store) or the "
+            "http(s) URL of an MLflow tracking server (e.g. 'http://mlflow.internal:5000')"
+        )
     return found
 
 

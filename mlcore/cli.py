@@ -20,7 +20,9 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     from mlcore import __version__
 
-    parser = argparse.ArgumentParser(prog="mlcore", description=__doc__.splitlines()[0].replace("``", ""))
+    parser = argparse.ArgumentParser(
+        prog="mlcore", description=__doc__.splitlines()[0].replace("``", "")
+    )
     parser.add_argument("--version", action="version", version=f"mlcore {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in sorted(m.name for m in pkgutil.iter_modules(_commands.__path__)):

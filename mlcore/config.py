@@ -50,6 +50,7 @@ class DataConfig:
     entity_col: str = "customer_id"
     date_col: str | None = "snapshot_month"
     target: str = "churn"
+    target_definition: str = ""  # one sentence for the model card
     synthetic: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,6 +90,8 @@ class PipelineConfig:
     drift: dict[str, Any] = field(default_factory=dict)
     # The metric a Hydra sweeper maximises or minimises (returned by the pipeline's entry point).
     optimized_metric: str | None = None
+    # Known limitations of the model, listed in every model card.
+    limitations: list[str] = field(default_factory=list)
 
 
 def check_config(config: Mapping[str, Any] | Any) -> dict[str, Any]:

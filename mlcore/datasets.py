@@ -31,8 +31,12 @@ Example:
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
+
+from mlcore._progress import Progress
 
 __all__ = ["PLANS", "make_churn", "make_churn_batches", "make_churn_panel"]
 
@@ -41,6 +45,8 @@ _PLAN_FEE = np.array([9.99, 14.99, 24.99, 29.99])
 _CONTRACTS = ("monthly", "annual")
 _PAYMENTS = ("card", "direct_debit", "paypal", "invoice")
 _N_ZIPS = 3_000
+
+log = logging.getLogger(__name__)
 
 
 def make_churn_panel(
@@ -64,6 +70,27 @@ def make_churn_panel(
         >>> panel = make_churn_panel(n_customers=100, n_months=3, seed=1)
         >>> int(panel.groupby("customer_id")["cancelled"].sum().max())
         1
+    """
+    columns, months_to_cancel = _simulate(
+        n_customers, n_months, seed, start, monthly_churn, feature_drift, concept_drift
+    )
+    columns["cancelled"] = (months_to_cancel == 0).astype(np.int64)
+    return _frame(columns, None, start, n_months)
+
+
+def _simulate(
+    n_customers: int,
+    n_months: int,
+    seed: int,
+    start: str,
+    monthly_churn: float,
+    feature_drift: float,
+    concept_drift: float,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The panel's columns (plain arrays, holes included) and each row's months to cancellation.
+
+    Kept as arrays so :func:`make_churn` selects its rows once, column by column, instead of
+    copying a whole frame several times (the 10M-row table fits in a few times its own size).
     """
     if n_customers < 1 or n_months < 1:
         raise ValueError(
@@ -116,14 +143,13 @@ def make_churn_panel(
 
     n_rows = np.minimum(last_month, n_months - 1) + 1
     cust = np.repeat(np.arange(n), n_rows)
-    first_row = np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
-    month = np.arange(len(cust)) - first_row
+    month = np.arange(len(cust)) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
     months_to_cancel = last_month[cust] - month  # 0 in the cancellation month
 
     # Activity declines in the three months before cancelling.
     decline = np.where(months_to_cancel < 3, 0.35 + 0.2 * months_to_cancel, 1.0)
-    noise = rng.lognormal(0.0, regularity[cust])
-    logins = rng.poisson(base_logins[cust] * decline * noise)
+    logins = rng.poisson(base_logins[cust] * decline * rng.lognormal(0.0, regularity[cust]))
+    del decline
     minutes = np.round(logins * rng.gamma(4.0, 9.0, len(cust)), 1)
     tickets = rng.poisson(tickets_rate[cust] * np.where(months_to_cancel < 2, 2.5, 1.0))
     days_since_login = np.where(
@@ -135,30 +161,56 @@ def make_churn_panel(
         to_paypal = (payment == 0) & (drift_rng.random(n) < min(feature_drift, 1.0) / 2)
         payment = np.where(to_paypal, _PAYMENTS.index("paypal"), payment)
 
-    frame = pd.DataFrame(
-        {
-            "customer_id": (1_000_000 + cust).astype(np.int64),
-            "snapshot_month": _month_starts(start, n_months)[month],
-            "tenure_months": (tenure0[cust] + month).astype(np.int64),
-            "age": age[cust],
-            "plan": pd.Categorical.from_codes(plan[cust], PLANS).astype(str),
-            "contract": np.asarray(_CONTRACTS, dtype=object)[contract[cust]],
-            "payment_method": np.asarray(_PAYMENTS, dtype=object)[payment[cust]],
-            "zip_code": zip_code[cust].astype(str),
-            "monthly_fee": _PLAN_FEE[plan[cust]],
-            "logins": logins.astype(np.int64),
-            "minutes_used": minutes,
-            "support_tickets": tickets.astype(np.int64),
-            "days_since_last_login": days_since_login.astype(np.int64),
-            "cancelled": (months_to_cancel == 0).astype(np.int64),
-        }
-    )
+    columns = {
+        "customer_id": (1_000_000 + cust).astype(np.int64),
+        "snapshot_month": month,  # month index; dates are made after rows are selected
+        "tenure_months": (tenure0[cust] + month).astype(np.int64),
+        "age": age[cust],
+        "plan": plan[cust],  # codes; strings are made after rows are selected
+        "contract": contract[cust],
+        "payment_method": payment[cust],
+        "zip_code": zip_code[cust],
+        "monthly_fee": _PLAN_FEE[plan[cust]],
+        "logins": logins.astype(np.int64),
+        "minutes_used": minutes,
+        "support_tickets": tickets.astype(np.int64),
+        "days_since_last_login": days_since_login.astype(np.int64),
+    }
+    del cust, logins, minutes, tickets, days_since_login
+    # Realistic holes: unknown age, missing payment method, unlogged minutes (-1 = missing code).
+    columns["age"][rng.random(len(month)) < 0.04] = np.nan
+    columns["payment_method"][rng.random(len(month)) < 0.02] = -1
+    columns["minutes_used"][rng.random(len(month)) < 0.01] = np.nan
+    return columns, months_to_cancel
 
-    # Realistic holes: unknown age, missing payment method, unlogged minutes.
-    frame.loc[rng.random(len(frame)) < 0.04, "age"] = np.nan
-    frame.loc[rng.random(len(frame)) < 0.02, "payment_method"] = None
-    frame.loc[rng.random(len(frame)) < 0.01, "minutes_used"] = np.nan
-    return frame
+
+_LABELS = {"plan": PLANS, "contract": _CONTRACTS, "payment_method": _PAYMENTS}
+
+
+def _frame(
+    columns: dict[str, np.ndarray], rows: np.ndarray | None, start: str, n_months: int
+) -> pd.DataFrame:
+    """Build the frame from :func:`_simulate`'s columns, keeping ``rows`` (a mask) if given.
+
+    Columns are selected and converted one at a time and the full-length array is dropped right
+    away, so the peak is the panel arrays plus one column, not two whole frames.
+    """
+    data = {}
+    with Progress("make_churn", len(columns), logger=log, unit="columns") as progress:
+        for name in list(columns):
+            values = columns.pop(name)
+            if rows is not None:
+                values = values[rows]
+            if name == "snapshot_month":
+                values = _month_starts(start, n_months)[values]
+            elif name in _LABELS:  # codes -> strings; -1 -> missing
+                labels = np.asarray([*_LABELS[name], None], dtype=object)
+                values = labels[values]
+            elif name == "zip_code":
+                values = values.astype(str)
+            data[name] = values
+            progress.update(1)
+    return pd.DataFrame(data, copy=False)
 
 
 def make_churn(
@@ -190,32 +242,20 @@ def make_churn(
         raise ValueError(
             f"n_months ({n_months}) must exceed horizon ({horizon}) to leave labelled snapshots"
         )
-    panel = make_churn_panel(
-        n_customers,
-        n_months,
-        seed,
-        start,
-        monthly_churn,
-        feature_drift=feature_drift,
-        concept_drift=concept_drift,
+    columns, ahead = _simulate(
+        n_customers, n_months, seed, start, monthly_churn, feature_drift, concept_drift
     )
-    month = _month_index(panel["snapshot_month"], start)
-    cancel_month = (
-        panel["snapshot_month"]
-        .where(panel["cancelled"] == 1)
-        .groupby(panel["customer_id"])
-        .transform("max")
-    )
-    cancel_idx = _month_index(cancel_month, start)
-    ahead = cancel_idx - month
+    # A kept row's horizon ends inside the data, so "cancels within it" is always observed.
+    month = columns["snapshot_month"]
     churn = ((ahead >= 1) & (ahead <= horizon)).astype(np.int64)
+    del ahead
     keep = month + horizon <= n_months - 1
     if label_drift:  # prior shift: thin out one class at random, P(X | Y) is untouched
         thinned = churn == (0 if label_drift > 0 else 1)
-        draw = np.random.default_rng([seed, 2]).random(len(panel))
+        draw = np.random.default_rng([seed, 2]).random(len(month))
         keep &= ~thinned | (draw < np.exp(-abs(label_drift)))
-    out = panel.loc[keep].drop(columns="cancelled").assign(churn=churn[keep])
-    return out.reset_index(drop=True)
+    columns["churn"] = churn
+    return _frame(columns, keep, start, n_months)
 
 
 def make_churn_batches(
@@ -261,9 +301,3 @@ def _month_starts(start: str, n_months: int) -> pd.DatetimeIndex:
     return pd.date_range(
         pd.Timestamp(start).to_period("M").to_timestamp(), periods=n_months, freq="MS"
     )
-
-
-def _month_index(dates: pd.Series, start: str) -> np.ndarray:
-    origin = pd.Timestamp(start).to_period("M").to_timestamp()
-    years = dates.dt.year.to_numpy(dtype=float) - origin.year
-    return years * 12 + dates.dt.month.to_numpy(dtype=float) - origin.month

@@ -52,6 +52,8 @@ key                    default                        meaning
                                                        counts only if its interval excludes 0
 ``auc_drop``           ``{warning: 0.02, error: 0.05}`` reference AUC minus current AUC; counts
                                                        only if larger than z * its standard error
+                                                       (of both AUCs when the reference has one;
+                                                       z Bonferroni-corrected over the periods)
 ``confidence``         ``0.95``                        level of those intervals
 ``min_rows``           ``100``                         fewer rows: severity ``skipped``
 =====================  =============================  ========================================
@@ -492,9 +494,10 @@ class DriftProfile:
         """Profile ``frame``: ``features`` (default: every column but the label, the score,
         ``exclude`` and datetime columns), the label's positive rate and the score.
 
-        ``performance`` (``{"auc": ..., "lift": ...}``) sets the reference for concept drift,
-        e.g. the validation metrics of the training run; by default AUC and lift are computed on
-        ``frame`` when it has both the label and the score.
+        ``performance`` (``{"auc": ..., "lift": ...}``, optionally ``"auc_se"``) sets the
+        reference for concept drift, e.g. the validation metrics of the training run; by default
+        AUC, its standard error and lift are computed on ``frame`` when it has both the label and
+        the score (on held-out rows: in-sample AUC is optimistic).
         """
         where = "drift profile"
         wanted = [label_col, score_col, *(features or ()), *exclude, *categorical]
@@ -530,8 +533,7 @@ class DriftProfile:
         if performance is not None:
             reference = {k: float(v) for k, v in performance.items()}
         elif label_col is not None and score_col is not None:
-            auc, lift = _labelled_performance(frame, label_col, score_col, lift_fraction, where)
-            reference = {"auc": auc, "lift": lift} if np.isfinite(auc) else None
+            reference = _labelled_performance(frame, label_col, score_col, lift_fraction, where)
         else:
             reference = None
         return cls(
@@ -582,11 +584,16 @@ class DriftProfile:
 
 def _labelled_performance(
     frame: pd.DataFrame, label_col: str, score_col: str, fraction: float, where: str
-) -> tuple[float, float]:
+) -> dict[str, float] | None:
+    """Reference AUC, its standard error and lift; None when AUC is undefined (one class)."""
     labelled = frame[[label_col, score_col]].dropna()
     y = _labels(labelled[label_col], f"{where}, column {label_col!r}")
     scores = _as_float(labelled[score_col], f"{where}, score column {score_col!r}")
-    return _performance(y, scores, fraction)
+    auc, lift = _performance(y, scores, fraction)
+    if not np.isfinite(auc):
+        return None
+    se = _auc_standard_error(auc, int(y.sum()), int(len(y) - y.sum()))
+    return {"auc": auc, "lift": lift, "auc_se": se}
 
 
 # --------------------------------------------------------------------------------------------
@@ -780,17 +787,26 @@ def _performance_rows(
     fraction: float,
     limits: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
-    """AUC and lift per period of the labelled rows, against the reference values."""
-    groups = labelled.groupby(period_col, sort=True) if period_col else [("all", labelled)]
+    """AUC and lift per period of the labelled rows, against the reference values.
+
+    ``auc_se`` is the standard error of ``auc_drop``: of the batch's AUC and, when the reference
+    has one (``auc_se``), of the reference AUC too (a small held-out set is noisy as well). A drop
+    counts when it exceeds ``z * auc_se`` with ``z`` at ``confidence`` Bonferroni-corrected for
+    the number of periods.
+    """
+    groups = list(labelled.groupby(period_col, sort=True)) if period_col else [("all", labelled)]
     auc_ref = reference.get("auc", math.nan)
     lift_ref = reference.get("lift", math.nan)
-    z = _z(limits["confidence"])
+    ref_se = reference.get("auc_se", 0.0)
+    ref_se = ref_se if ref_se is not None and np.isfinite(ref_se) else 0.0
+    # Bonferroni over the periods: twelve months must not alarm by chance more often than one
+    z = _z(1 - (1 - limits["confidence"]) / max(len(groups), 1))
     rows = []
     for period, part in groups:
         y = _labels(part[label_col], f"drift batch, column {label_col!r}")
         scores = _as_float(part[score_col], f"drift batch, score column {score_col!r}")
         auc, lift = _performance(y, scores, fraction)
-        se = _auc_standard_error(auc, int(y.sum()), int(len(y) - y.sum()))
+        se = math.hypot(_auc_standard_error(auc, int(y.sum()), int(len(y) - y.sum())), ref_se)
         row = {
             "period": period,
             "n": len(y),

@@ -27,22 +27,21 @@ import numpy as np
 import pandas as pd
 
 from mlcore import track
+from mlcore._evaluation import evaluate_models
 from mlcore._files import write_atomic
+from mlcore.activity import add_activity_features
 from mlcore.config import STEPS, check_config
 from mlcore.data import load_table
 from mlcore.errors import DataError, MlcoreError
-from mlcore.evaluate import classification_metrics, lift_table
 from mlcore.features import build_preprocessor
 from mlcore.model import build_estimator, build_pipeline
-from mlcore.report import Report, Section, write_report
-from mlcore.split import SET_NAMES, split_frame
+from mlcore.report import write_report
+from mlcore.split import SET_NAMES, split_from_config
 from mlcore.validate import ValidationFailed, validate_frame
 
 __all__ = ["PipelineResult", "main", "run"]
 
 log = logging.getLogger(__name__)
-
-EVAL_SETS = ("validation", "test")
 
 
 @dataclass
@@ -91,13 +90,24 @@ class _Context:
         self.target = cfg["data"]["target"]
         self.metrics: dict[str, float] = {}
         self.result: dict[str, Any] = {}
+        self.validation_passed: bool | None = None  # None: the validate step did not run
+        self.tables: dict[str, pd.DataFrame] = {}  # the evaluation's tables, for the model card
+
+    @cached_property
+    def raw(self) -> pd.DataFrame:
+        """The input table, fingerprinted and logged as the run's dataset input."""
+        data = self.cfg["data"]
+        frame = load_table(data)
+        if frame.empty:
+            raise DataError("the input table is empty")
+        source = data["path"] or f"mlcore.datasets.make_churn({data.get('synthetic') or {}})"
+        track.log_dataset(frame, "raw", str(source), target=self.target)
+        return frame
 
     @cached_property
     def table(self) -> pd.DataFrame:
-        frame = load_table(self.cfg["data"])
-        if frame.empty:
-            raise DataError("the input table is empty")
-        return frame
+        """The raw table with the panel's activity features (each row sees only its past)."""
+        return add_activity_features(self.raw, self.cfg["features"].get("activity"))
 
     @cached_property
     def splits(self) -> dict[str, pd.DataFrame]:
@@ -105,7 +115,10 @@ class _Context:
         missing = [str(p) for p in files.values() if not p.is_file()]
         if missing:
             raise DataError(f"no split on disk ({missing[0]}); run the 'split' step first")
-        return {name: pd.read_parquet(path) for name, path in files.items()}
+        parts = {name: pd.read_parquet(path) for name, path in files.items()}
+        for name, part in parts.items():
+            track.log_dataset(part, name, str(files[name]), target=self.target)
+        return parts
 
     @cached_property
     def models(self) -> dict[str, Any]:
@@ -128,52 +141,58 @@ def _step_validate(ctx: _Context) -> None:
     expectations = ctx.cfg["validation"]["expectations"]
     if not expectations:
         log.warning("validate: no expectations configured; skipping data validation")
+        ctx.validation_passed = True
         return
-    result = validate_frame(ctx.table, expectations, name="raw")
-    table_path = write_atomic(
-        ctx.reports_dir / "validation" / "raw.csv", result.table.to_csv(index=False)
-    )
-    track.log_file(table_path, "validation")
+    result = validate_frame(ctx.raw, expectations, name="raw")
+    folder = ctx.reports_dir / "validation"
+    result.to_json(folder / "raw.json")
+    result.to_html(folder / "raw.html")
+    for name in ("raw.json", "raw.html"):
+        track.log_file(folder / name, "validation")
     mlflow.log_metric("validation_success", float(result.success))
+    mlflow.log_metrics({f"validation_{k}": float(v) for k, v in result.statistics().items()})
     for line in result.failed_descriptions("warning"):
         log.warning("validation warning: %s", line)
+    ctx.validation_passed = result.success
     if not result.success:
-        raise ValidationFailed(result, "raw data")
+        raise ValidationFailed(result, f"raw data (report: {folder / 'raw.html'})")
 
 
 def _step_split(ctx: _Context) -> None:
     import mlflow
 
     data = ctx.cfg["data"]
-    split_cfg = ctx.cfg["split"]
-    result = split_frame(
+    result = split_from_config(
         ctx.table,
+        ctx.cfg["split"],
         entity_col=data["entity_col"],
-        fractions=split_cfg.get("fractions", {"train": 0.70, "validation": 0.15, "test": 0.15}),
-        salt=str(split_cfg.get("salt", "")),
+        date_col=data.get("date_col"),
         target_col=ctx.target,
     )
     for name in SET_NAMES:
         part = result[name]
         if part.empty:
             raise DataError(
-                f"split: the {name} set is empty; check split.fractions and the data size"
+                f"split: the {name} set is empty; check the split config and the data size"
             )
         if part[ctx.target].nunique() < 2:
             raise DataError(f"split: the {name} set holds a single class of {ctx.target!r}")
+    ctx.split_dir.mkdir(parents=True, exist_ok=True)
     for name in SET_NAMES:
         tmp = ctx.split_dir / f".{name}.parquet.tmp"
-        ctx.split_dir.mkdir(parents=True, exist_ok=True)
         result[name].to_parquet(tmp, index=False)
         tmp.replace(ctx.split_dir / f"{name}.parquet")
     track.log_table(result.report, "split/report.csv")
     mlflow.log_metrics({f"rows_{r.set}": float(r.rows) for r in result.report.itertuples()})
+    mlflow.log_metric("rows_dropped_leakage", float(result.dropped))
+    if result.dropped:
+        log.info("split: dropped %d rows that would leak across sets", result.dropped)
     ctx.splits = {name: result[name] for name in SET_NAMES}
 
 
 def _features_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """The features config with the entity and date columns always dropped (they are ids)."""
-    features = dict(cfg["features"])
+    features = {k: v for k, v in cfg["features"].items() if k != "activity"}
     data = cfg["data"]
     ids = [c for c in (data["entity_col"], data.get("date_col")) if c]
     features["drop"] = list(dict.fromkeys([*(features.get("drop") or []), *ids]))
@@ -188,7 +207,7 @@ def _step_train(ctx: _Context) -> None:
         raise DataError(f"train: the training labels hold a single class of {ctx.target!r}")
     cfg = ctx.cfg
     model = build_pipeline(
-        build_preprocessor(x_train, _features_config(cfg)),
+        build_preprocessor(x_train, _features_config(cfg), seed=cfg["seed"]),
         build_estimator(cfg["model"], seed=cfg["seed"]),
     ).fit(x_train, y_train)
     baseline = build_estimator({"kind": "dummy", "params": {}}, seed=cfg["seed"])
@@ -199,75 +218,55 @@ def _step_train(ctx: _Context) -> None:
         joblib.dump(obj, tmp)
         tmp.replace(ctx.models_dir / f"{name}.joblib")
     ctx.models = {"model": model, "baseline": baseline}
+    _log_drift_reference(ctx, model, x_train, y_train)
 
 
-def _scores(model: Any, features: pd.DataFrame) -> np.ndarray:
-    return model.predict_proba(features)[:, 1]
+def _log_drift_reference(
+    ctx: _Context, model: Any, x_train: pd.DataFrame, y_train: np.ndarray
+) -> None:
+    """Save the training data's drift profile (and held-out scores) with the run: make drift."""
+    from mlcore.monitor import log_reference_profile, reference_profile
 
-
-def _lift_figures(lift: pd.DataFrame, baseline_lift: pd.DataFrame) -> dict[str, Any]:
-    from matplotlib.figure import Figure
-
-    lift_fig = Figure(figsize=(6, 3.5))
-    ax = lift_fig.subplots()
-    ax.bar(lift["bin"], lift["lift"], color="#3b6ea8")
-    ax.axhline(1.0, color="#999", linestyle="--", label="random")
-    ax.set(xlabel="score decile (1 = highest scores)", ylabel="lift", title="Lift by decile (test)")
-    ax.legend()
-    gains_fig = Figure(figsize=(6, 3.5))
-    ax = gains_fig.subplots()
-    for table, label in ((lift, "model"), (baseline_lift, "dummy baseline")):
-        share = np.concatenate([[0.0], table["cum_count"] / table["cum_count"].iloc[-1]])
-        ax.plot(share, np.concatenate([[0.0], table["cum_gain"].fillna(0.0)]), label=label)
-    ax.plot([0, 1], [0, 1], color="#999", linestyle="--", label="random")
-    ax.set(
-        xlabel="share of customers targeted", ylabel="share of churners found", title="Gains (test)"
-    )
-    ax.legend()
-    return {"lift": lift_fig, "gains": gains_fig}
+    x_val, y_val = ctx.xy("validation")
+    profile = reference_profile(x_train, y_train, _scores(model, x_val), y_val, ctx.cfg)
+    log_reference_profile(profile)
 
 
 def _step_evaluate(ctx: _Context) -> None:
     import mlflow
 
-    n_bins = int(ctx.cfg["evaluate"].get("n_bins", 10))
-    rows = []
-    tables: dict[str, pd.DataFrame] = {}
-    for set_name in EVAL_SETS:
-        features, labels = ctx.xy(set_name)
-        for model_name, model in ctx.models.items():
-            scores = _scores(model, features)
-            metrics = classification_metrics(labels, scores, n_bins)
-            prefix = "" if model_name == "model" else "baseline_"
-            ctx.metrics.update({f"{prefix}{set_name}_{k}": v for k, v in metrics.items()})
-            rows.append({"model": model_name, "set": set_name, **metrics})
-            if set_name == "test":
-                tables[model_name] = lift_table(labels, scores, n_bins)
-    comparison = pd.DataFrame(rows)
-    figures = _lift_figures(tables["model"], tables["baseline"])
     run_id = mlflow.active_run().info.run_id
-    report = Report(
-        f"{ctx.cfg['project']['name']}: model evaluation",
-        [
-            Section(
-                "Model vs dummy baseline",
-                "Is ML even needed? The dummy predicts the training churn rate for everyone.",
-                comparison,
-            ),
-            Section("Lift and gains on the test set", table=tables["model"], figures=figures),
-        ],
-        subtitle=f"MLflow run {run_id} · model {ctx.cfg['model']['kind']} · seed {ctx.cfg['seed']}",
+    cfg = ctx.cfg
+    evaluation = evaluate_models(
+        ctx.models,
+        {name: ctx.xy(name) for name in ("validation", "test")},
+        cfg["evaluate"],
+        title=f"{cfg['project']['name']}: model evaluation",
+        subtitle=f"MLflow run {run_id} · model {cfg['model']['kind']} · seed {cfg['seed']}",
+        seed=cfg["seed"],
     )
-    html_path, md_path = write_report(report, ctx.reports_dir)
+    ctx.metrics.update(evaluation.metrics)
+    html_path, md_path = write_report(evaluation.report, ctx.reports_dir)
     metrics_path = write_atomic(
         ctx.reports_dir / "metrics.json", json.dumps(ctx.metrics, indent=2, sort_keys=True)
     )
     mlflow.log_metrics(ctx.metrics)
     for path in (html_path, md_path, metrics_path):
         track.log_file(path, "report")
-    for name, figure in figures.items():
+    for name, table in evaluation.tables.items():
+        track.log_table(table, f"report/tables/{name}.csv")
+    for name, figure in evaluation.figures.items():
         track.log_figure(figure, f"report/figures/{name}.png")
     ctx.result.update(report_html=html_path, report_md=md_path)
+    ctx.tables = evaluation.tables
+
+
+def _validation_passed(ctx: _Context) -> bool:
+    """This run's validation verdict, else the one saved by the last validate step."""
+    if ctx.validation_passed is not None:
+        return ctx.validation_passed
+    saved = ctx.reports_dir / "validation" / "raw.json"
+    return saved.is_file() and bool(json.loads(saved.read_text())["success"])
 
 
 def _step_register(ctx: _Context) -> None:
@@ -276,38 +275,71 @@ def _step_register(ctx: _Context) -> None:
     from mlcore import registry
     from mlcore._model_io import log_sklearn_model
 
-    tracking = ctx.cfg["tracking"]
+    cfg, tracking = ctx.cfg, ctx.cfg["tracking"]
     if "test_roc_auc" not in ctx.metrics:
         stored = ctx.reports_dir / "metrics.json"
         if not stored.is_file():
             raise DataError(f"no metrics ({stored}); run the 'evaluate' step first")
         ctx.metrics.update(json.loads(stored.read_text()))
     x_test, y_test = ctx.xy("test")
-    model = ctx.models["model"]
-    info = log_sklearn_model(model, x_test, tracking["model_name"])
-    try:
-        champion_scores = registry.score_champion(tracking["model_name"], x_test)
-        champion_auc = None
-        if champion_scores is not None:
-            champion_auc = classification_metrics(y_test, champion_scores)["roc_auc"]
-        decision = registry.gate(
-            challenger=ctx.metrics["test_roc_auc"],
-            baseline=ctx.metrics["baseline_test_roc_auc"],
-            champion=champion_auc,
-            margin=float(ctx.cfg["evaluate"].get("promotion_margin", 0.0)),
-        )
-    except Exception as exc:  # a champion that cannot score today's data is not beaten
-        decision = registry.Decision(False, f"champion could not be compared: {exc}", {})
-    run_id = mlflow.active_run().info.run_id
-    registry.promote_if_better(
-        tracking["model_name"], str(info.registered_model_version), decision, run_id
+    model, name = ctx.models["model"], tracking["model_name"]
+    info = log_sklearn_model(model, x_test, name)
+    version = str(info.registered_model_version)
+    evaluate_cfg = cfg["evaluate"]
+    decision = registry.decide(
+        name,
+        x_test,
+        y_test,
+        _scores(model, x_test),
+        _scores(ctx.models["baseline"], x_test),
+        validation_passed=_validation_passed(ctx),
+        metric=evaluate_cfg.get("metric", "roc_auc"),
+        margin=float(evaluate_cfg.get("promotion_margin", 0.0)),
+        seed=cfg["seed"],
     )
+    run_id = mlflow.active_run().info.run_id
+    decision = registry.promote_if_better(name, version, decision, run_id)
     mlflow.set_tags({"mlcore.promoted": str(decision.promote), "mlcore.reason": decision.reason})
+    card = _model_card(ctx, run_id, name, version)
+    track.log_file(card, "report")
+    mlflow.MlflowClient().update_model_version(name, version, description=card.read_text())
     ctx.result.update(
-        model_name=tracking["model_name"],
-        model_version=str(info.registered_model_version),
-        promoted=decision.promote,
-        reason=decision.reason,
+        model_name=name, model_version=version, promoted=decision.promote, reason=decision.reason
+    )
+
+
+def _scores(model: Any, features: pd.DataFrame) -> np.ndarray:
+    return model.predict_proba(features)[:, 1]
+
+
+def _model_card(ctx: _Context, run_id: str, name: str, version: str) -> Path:
+    """Write ``reports/model_card.md`` for the registered version (see mlcore.model_card)."""
+    import yaml
+
+    from mlcore.model_card import write_model_card
+
+    cfg, metrics = ctx.cfg, ctx.metrics
+    profile_path = Path(cfg["paths"]["root"]) / "project.yaml"
+    profile = yaml.safe_load(profile_path.read_text()) if profile_path.is_file() else {}
+    fingerprints = [
+        {"name": name_, **{k: v for k, v in track.fingerprint(part).items() if k != "schema"}}
+        for name_, part in ctx.splits.items()
+    ]
+    keys = ("roc_auc", "log_loss", "brier", "top_bin_lift")
+    tables = ctx.tables
+    return write_model_card(
+        ctx.reports_dir / "model_card.md",
+        profile or {},
+        run_id=run_id,
+        model_name=name,
+        model_version=version,
+        data_fingerprints=fingerprints,
+        target_definition=cfg["data"]["target_definition"] or f"{ctx.target} (see data config)",
+        metrics={f"test_{k}": metrics[f"test_{k}"] for k in keys},
+        baseline_metrics={f"test_{k}": metrics[f"baseline_test_{k}"] for k in keys},
+        calibration=tables.get("calibration", []),
+        group_metrics=tables.get("groups", []),
+        limitations=cfg["limitations"] or ["None recorded: add them under `limitations` in conf/."],
     )
 
 
@@ -320,8 +352,11 @@ _STEPS: dict[str, Callable[[_Context], None]] = {
 }
 
 
-def run(config: Mapping[str, Any] | Any) -> PipelineResult:
-    """Run the configured steps (in pipeline order) as one MLflow run and return what it made."""
+def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> PipelineResult:
+    """Run the configured steps (in pipeline order) as one MLflow run and return what it made.
+
+    ``parent_run_id`` nests the run under a sweep's parent run (see :mod:`mlcore.sweep`).
+    """
     track.disable_telemetry()  # before anything imports MLflow: its import writes an id file
     import mlflow
 
@@ -330,8 +365,10 @@ def run(config: Mapping[str, Any] | Any) -> PipelineResult:
     tracking = cfg["tracking"]
     track.configure(tracking["uri"], tracking["experiment"], tracking["artifact_location"])
     ctx = _Context(cfg)
-    with track.start_run(tags={"mlcore.steps": ",".join(steps)}) as active:
+    tags = {"mlcore.kind": "train", "mlcore.steps": ",".join(steps)}
+    with track.start_run(tags=tags, parent_run_id=parent_run_id) as active:
         track.log_config(cfg)
+        track.log_provenance(cfg["paths"]["root"])
         for step in steps:
             started = time.perf_counter()
             log.info("step %s: start", step)
@@ -349,18 +386,30 @@ def run(config: Mapping[str, Any] | Any) -> PipelineResult:
     )
 
 
-def main(config: Mapping[str, Any] | Any) -> int:
-    """Entry point for the generated project: run, print the summary, return an exit code.
+def main(config: Mapping[str, Any] | Any) -> float | None:
+    """Entry point of the generated project's Hydra app: run, print the summary.
 
-    Errors meant for the user (bad config, bad data, failed validation) print one ``ERROR:`` line
-    naming what and where and return 1; the full traceback goes to the log.
+    Returns ``config.optimized_metric`` (for Hydra sweepers) or None. Errors meant for the user
+    (bad config, bad data, failed validation) print one ``ERROR:`` line naming what and where;
+    a single run then exits with status 1, while a job of a multirun returns NaN so the other
+    jobs go on (its MLflow run is FAILED, and the sweep's parent run too).
     """
+    from mlcore.sweep import parent_run_id
+
+    parent = parent_run_id()
     try:
-        result = run(config)
+        result = run(config, parent_run_id=parent)
     except (MlcoreError, ValueError, KeyError) as exc:
         log.debug("pipeline failed", exc_info=True)
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"ERROR: {message}", file=sys.stderr)
-        return 1
+        if parent is None:
+            raise SystemExit(1) from None
+        return float("nan")
     print(result.summary())
-    return 0
+    metric = check_config(config)["optimized_metric"]
+    if metric is None:
+        return None
+    if metric not in result.metrics:
+        raise SystemExit(f"ERROR: optimized_metric {metric!r} is not among the run's metrics")
+    return result.metrics[metric]

@@ -12,9 +12,12 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import platform
+import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,8 +27,13 @@ __all__ = [
     "MAX_PARAM_LENGTH",
     "configure",
     "disable_telemetry",
+    "environment_info",
+    "fingerprint",
     "flatten",
+    "git_info",
     "log_config",
+    "log_dataset",
+    "log_provenance",
     "log_figure",
     "log_file",
     "log_table",
@@ -93,8 +101,14 @@ def configure(uri: str, experiment: str, artifact_location: str | None = None) -
 
 
 @contextmanager
-def start_run(run_name: str | None = None, tags: Mapping[str, str] | None = None) -> Iterator[Any]:
+def start_run(
+    run_name: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    parent_run_id: str | None = None,
+) -> Iterator[Any]:
     """Start an MLflow run that ends FAILED (not FINISHED) when the body raises.
+
+    ``parent_run_id`` makes it a child run (a job of a Hydra multirun under the sweep's run).
 
     Example (needs a configured store)::
 
@@ -103,7 +117,10 @@ def start_run(run_name: str | None = None, tags: Mapping[str, str] | None = None
     """
     import mlflow
 
-    run = mlflow.start_run(run_name=run_name, tags=dict(tags or {}))
+    tags = dict(tags or {})
+    if parent_run_id:
+        tags["mlflow.parentRunId"] = parent_run_id
+    run = mlflow.start_run(run_name=run_name, tags=tags)
     try:
         yield run
     except BaseException:
@@ -149,3 +166,118 @@ def log_file(path: Path, artifact_path: str | None = None) -> None:
     import mlflow
 
     mlflow.log_artifact(str(path), artifact_path)
+
+
+_VERSIONED = (
+    "mlcore",
+    "scikit-learn",
+    "lightgbm",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "mlflow",
+    "hydra-core",
+    "great-expectations",
+)
+
+
+def git_info(path: str | Path) -> dict[str, str]:
+    """Commit, branch and dirty flag of the git work tree holding ``path`` ({} outside git).
+
+    Example:
+        >>> sorted(git_info("/"))  # not a repository
+        []
+    """
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(path), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        branch = git("rev-parse", "--abbrev-ref", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    return {"commit": commit, "branch": branch, "dirty": str(dirty).lower()}
+
+
+def fingerprint(frame: Any) -> dict[str, Any]:
+    """Content hash (order-sensitive, of values and column names), row count and schema.
+
+    Example:
+        >>> import pandas as pd
+        >>> fp = fingerprint(pd.DataFrame({"a": [1, 2]}))
+        >>> fp["rows"], fp["schema"], len(fp["sha256"])
+        (2, {'a': 'int64'}, 64)
+    """
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([str(c) for c in frame.columns]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return {
+        "sha256": digest.hexdigest(),
+        "rows": len(frame),
+        "schema": {str(c): str(t) for c, t in frame.dtypes.items()},
+    }
+
+
+def environment_info(project_root: str | Path | None = None) -> dict[str, str]:
+    """Python and library versions, and the sha256 of the project's ``uv.lock`` when present.
+
+    Example:
+        >>> "python" in environment_info()
+        True
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    info = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            info[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    lock = Path(project_root or ".") / "uv.lock"
+    if lock.is_file():
+        info["uv.lock.sha256"] = hashlib.sha256(lock.read_bytes()).hexdigest()
+    return info
+
+
+def log_dataset(
+    frame: Any, name: str, source: str, context: str = "training", target: str | None = None
+) -> dict[str, Any]:
+    """Log ``frame`` as an MLflow dataset input of the active run and tag its fingerprint
+    (``mlcore.data.<name>.sha256`` / ``.rows``); return the fingerprint.
+    """
+    import mlflow
+
+    fp = fingerprint(frame)
+    dataset = mlflow.data.from_pandas(
+        frame, source=source, name=name, targets=target, digest=fp["sha256"][:32]
+    )
+    mlflow.log_input(dataset, context=context)
+    mlflow.set_tags(
+        {f"mlcore.data.{name}.sha256": fp["sha256"], f"mlcore.data.{name}.rows": fp["rows"]}
+    )
+    mlflow.log_dict(fp, f"provenance/data/{name}.json")
+    return fp
+
+
+def log_provenance(project_root: str | Path) -> None:
+    """Record the code and environment of the active run: git commit/branch/dirty (also as
+    MLflow's own ``mlflow.source.git.*`` tags), Python and library versions, and the sha256 of
+    the project's ``uv.lock``, as ``mlcore.*`` tags and ``provenance/environment.json``.
+    """
+    import mlflow
+
+    git = git_info(project_root)
+    env = environment_info(project_root)
+    tags = {f"mlcore.git.{k}": v for k, v in git.items()}
+    if git:
+        tags["mlflow.source.git.commit"] = git["commit"]
+        tags["mlflow.source.git.branch"] = git["branch"]
+    tags.update({f"mlcore.version.{k}": v for k, v in env.items()})
+    mlflow.set_tags(tags)
+    mlflow.log_dict({"git": git, "environment": env}, "provenance/environment.json")

@@ -30,10 +30,24 @@ def small_config(root: Path, **overrides) -> dict:
                 {"type": "in_set", "column": "churn", "values": [0, 1]},
             ]
         },
-        "features": {},
+        "features": {
+            "activity": {
+                "entity": "customer_id",
+                "time": "snapshot_month",
+                "values": ["logins"],
+                "window": 3,
+            }
+        },
         "split": {"kind": "hash", "fractions": {"train": 0.7, "validation": 0.15, "test": 0.15}},
         "model": {"kind": "lightgbm", "params": {"n_estimators": 30, "n_jobs": 2}},
-        "evaluate": {"n_bins": 10, "promotion_margin": 0.0},
+        "evaluate": {
+            "n_bins": 10,
+            "promotion_margin": 0.0,
+            "heuristic": {"column": "logins_trend_3", "ascending": True},
+            "profit": {"cost_per_contact": 5.0, "value_per_success": 300.0, "success_rate": 0.25},
+            "fairness": {"column": "age", "bins": [18, 35, 55, 120]},
+            "importance": {"n_repeats": 2, "max_rows": 2000},
+        },
         "tracking": {
             "uri": f"sqlite:///{root}/mlflow.db",
             "artifact_location": str(root / "mlartifacts"),
@@ -54,3 +68,23 @@ def small_config(root: Path, **overrides) -> dict:
 def make_config(tmp_path):
     """``make_config(model__params={...})`` → a small config rooted in this test's tmp dir."""
     return lambda **overrides: small_config(tmp_path, **overrides)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Re-apply pytest-xdist's ``xdist_group`` suffix to node ids (xdist 3.8 sets ``_nodeid``,
+    which pytest 9 ignores), so ``--dist loadgroup`` keeps each group on one worker."""
+    if getattr(config.option, "dist", None) != "loadgroup":
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)

@@ -8,6 +8,7 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -222,6 +223,26 @@ def test_label_shift_comes_with_a_confidence_interval() -> None:
     assert row["diff"] == pytest.approx(0.1)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.1 - half, 0.1 + half))
     assert row["severity"] == "error"
+
+
+def test_the_reference_auc_uncertainty_widens_the_concept_drift_test() -> None:
+    rng = np.random.default_rng(10)
+    y = rng.integers(0, 2, 4_000)
+    batch = pd.DataFrame({"y": y, "s": rng.normal(y * 0.8, 1.0)})  # AUC about 0.71
+    held_out = DriftProfile.from_frame(batch, features=[], label_col="y", score_col="s")
+    auc = held_out.performance["auc"]
+    assert held_out.performance["auc_se"] == pytest.approx(0.008, abs=0.002)  # Hanley-McNeil
+
+    def concept(auc_se: float) -> pd.Series:
+        performance = {"auc": auc + 0.06, "lift": 1.0, "auc_se": auc_se}
+        profile = replace(held_out, performance=performance)
+        return drift_report(profile, batch).performance.iloc[0]
+
+    exact = concept(0.0)  # a reference known exactly: the batch's noise alone
+    assert exact["severity"] == "error"
+    noisy = concept(0.04)  # a small held-out set: 0.06 is within the noise of both AUCs
+    assert noisy["severity"] == "ok" and "within noise" in noisy["reason"]
+    assert noisy["auc_se"] == pytest.approx(math.hypot(exact["auc_se"], 0.04))
 
 
 def test_prediction_drift_uses_the_score_column() -> None:

@@ -28,7 +28,46 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     champion = client.get_model_version_by_alias("test-churn", "champion")
     assert champion.run_id == result.run_id
     assert champion.tags["mlcore.decision"] == "promoted"
-    assert (tmp_path / "reports" / "report.html").read_text().count("data:image/png;base64") == 2
+    figures = {a.path for a in client.list_artifacts(result.run_id, "report/figures")}
+    names = ("lift", "gains", "calibration", "profit", "importance")
+    assert figures == {f"report/figures/{name}.png" for name in names}
+    html = (tmp_path / "reports" / "report.html").read_text()
+    assert html.count("data:image/png;base64") == len(names)
+    for section in ("Model vs baselines", "heuristic", "Calibration", "Profit", "Group metrics"):
+        assert section in html
+    metrics = logged.data.metrics
+    assert metrics["test_roc_auc"] > metrics["heuristic_test_roc_auc"] > 0.5
+    assert {"test_ece", "test_best_profit", "test_gap_selection_rate"} <= set(metrics)
+
+
+def test_a_run_records_git_versions_lock_hash_and_input_fingerprints(make_config, tmp_path):
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "uv.lock").write_text("lock v1\n")
+    git("add", "uv.lock")
+    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "lock")
+    config = make_config(steps=["validate", "split"])
+    result = run(config)
+    logged = _client(config).get_run(result.run_id)
+    tags = logged.data.tags
+    assert tags["mlcore.git.commit"] == tags["mlflow.source.git.commit"] == git("rev-parse", "HEAD")
+    assert tags["mlcore.git.branch"] == "main"
+    assert tags["mlcore.git.dirty"] == "false"
+    assert len(tags["mlcore.version.uv.lock.sha256"]) == 64
+    assert tags["mlcore.version.scikit-learn"] and tags["mlcore.version.lightgbm"]
+    assert int(tags["mlcore.data.raw.rows"]) > 0 and len(tags["mlcore.data.raw.sha256"]) == 64
+    (dataset,) = logged.inputs.dataset_inputs
+    assert dataset.dataset.name == "raw"
+    assert dataset.dataset.digest == tags["mlcore.data.raw.sha256"][:32]
+    assert logged.data.params["seed"] == "7"
+    again = _client(config).get_run(run(config).run_id).data.tags
+    assert again["mlcore.data.raw.sha256"] == tags["mlcore.data.raw.sha256"]
 
 
 def test_the_artifact_store_is_the_configured_absolute_path_not_the_cwd(
@@ -49,7 +88,10 @@ def test_the_registered_champion_loads_and_scores_probabilities(make_config):
     model = mlflow.pyfunc.load_model("models:/test-churn@champion")
     from mlcore.datasets import make_churn
 
+    from mlcore.activity import add_activity_features
+
     batch = make_churn(n_customers=50, n_months=5, seed=1).drop(columns="churn")
+    batch = add_activity_features(batch, config["features"]["activity"])
     scores = model.predict(batch)
     assert scores.shape == (len(batch), 2)
     assert ((scores >= 0) & (scores <= 1)).all().all()
@@ -97,9 +139,10 @@ def test_failed_validation_stops_before_training_and_leaves_the_registry_untouch
     assert not (tmp_path / "data" / "interim").exists()
 
 
-def test_main_prints_one_error_line_and_returns_1_on_bad_input(make_config, capsys):
-    code = main(make_config(data__synthetic={"n_customers": 0, "n_months": 6}))
-    assert code == 1
+def test_main_prints_one_error_line_and_exits_1_on_bad_input(make_config, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(make_config(data__synthetic={"n_customers": 0, "n_months": 6}))
+    assert exited.value.code == 1
     last_line = capsys.readouterr().err.splitlines()[-1]
     assert last_line.startswith("ERROR: make_churn needs n_customers >= 1")
 

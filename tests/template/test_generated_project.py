@@ -97,7 +97,7 @@ def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(
     experiment = client.get_experiment_by_name("churn-model")
     assert experiment.artifact_location == (project / "mlartifacts").as_uri()
     (logged,) = client.search_runs([experiment.experiment_id])
-    assert logged.data.params["data.synthetic.n_customers"] == "3000"
+    assert logged.data.params["data.synthetic.n_customers"] == "2000"
     assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
     assert client.search_logged_models([experiment.experiment_id])
     champion = client.get_model_version_by_alias("churn-model-churn", "champion")
@@ -110,3 +110,57 @@ def test_a_bad_override_exits_non_zero_naming_the_key(project, offline):
     done = _run(project, "python", "-m", "churn_model.pipeline", "+modle.lr=1", env=env)
     assert done.returncode != 0
     assert "modle" in done.stderr
+
+
+def _runs(project: Path) -> list:
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project}/mlflow.db")
+    experiment = client.get_experiment_by_name("churn-model")
+    return client.search_runs([experiment.experiment_id]) if experiment else []
+
+
+def _sweep(project: Path, runs_before: set) -> tuple:
+    new = [r for r in _runs(project) if r.info.run_id not in runs_before]
+    (parent,) = [r for r in new if r.data.tags.get("mlcore.kind") == "sweep"]
+    children = [r for r in new if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    return parent, children
+
+
+def test_a_multirun_nests_one_child_run_per_job_and_a_failed_job_spares_the_others(
+    project, offline
+):
+    env, _, _ = offline
+    before = {r.info.run_id for r in _runs(project)}
+    done = _run(
+        project,
+        *("python", "-m", "churn_model.pipeline", "--multirun", "experiment=smoke"),
+        *("steps=[split,train,evaluate]", "data.synthetic.n_customers=2000,0,1500"),
+        env=env,
+    )
+    assert done.returncode != 0
+    assert "1 of 3 sweep jobs failed" in done.stderr
+    parent, children = _sweep(project, before)
+    assert parent.info.status == "FAILED"
+    statuses = sorted(c.info.status for c in children)
+    assert statuses == ["FAILED", "FINISHED", "FINISHED"]
+    sweep_dir = Path(parent.data.tags["mlcore.sweep_dir"])
+    assert sorted(p.name for p in sweep_dir.iterdir() if p.is_dir()) == ["0", "1", "2"]
+
+
+def test_the_optuna_sweep_runs_trials_in_parallel_as_child_runs(project, offline):
+    env, _, _ = offline
+    before = {r.info.run_id for r in _runs(project)}
+    done = _run(
+        project,
+        *("python", "-m", "churn_model.pipeline", "--multirun", "hparams_search=lightgbm_optuna"),
+        *("experiment=smoke", "hydra.sweeper.n_trials=4"),
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    parent, children = _sweep(project, before)
+    assert parent.info.status == "FINISHED"
+    assert [c.info.status for c in children] == ["FINISHED"] * 4
+    rates = {c.data.params["model.params.learning_rate"] for c in children}
+    assert len(rates) == 4
+    results = Path(parent.data.tags["mlcore.sweep_dir"]) / "optimization_results.yaml"
+    best = max(c.data.metrics["validation_roc_auc"] for c in children)
+    assert f"best_value: {best}" in results.read_text()

@@ -1,5 +1,6 @@
 """Template answers are validated before generation; the result is a git-flow repository."""
 
+import json
 import os
 import shutil
 import tomllib
@@ -20,6 +21,10 @@ from tests.template.conftest import REPO, bake, git
         (["module_name=json"], "module_name 'json' would shadow"),
         (["mlcore_source=git+https://example.org/ml-template"], "must pin a ref"),
         (["mlcore_source=mlcore"], "mlcore_source 'mlcore' must be a pinned git URL"),
+        (["tracking=mlflow.internal"], "tracking 'mlflow.internal' is invalid: use 'local'"),
+        (["tracking=ftp://mlflow:21"], "tracking 'ftp://mlflow:21' is invalid"),
+        (["ci_provider=jenkins"], "jenkins provided for choice variable ci_provider"),
+        (["open_source_license=GPL"], "GPL provided for choice variable open_source_license"),
     ],
 )
 def test_invalid_answers_fail_naming_the_value_and_leave_nothing(tmp_path, answers, named):
@@ -87,3 +92,19 @@ def test_no_template_markup_is_left_in_any_generated_file(tmp_path):
         if path.is_file() and ".git" not in path.parts:
             text = path.read_text(errors="ignore")
             assert "{{" not in text and "{%" not in text, path
+
+
+def test_the_project_records_its_template_commit_and_answers_for_updates(tmp_path):
+    done = bake(tmp_path, "ci_provider=bitbucket", "open_source_license=Apache-2.0")
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "churn-model"
+    record = json.loads((project / ".cruft.json").read_text())
+    assert record["template"] == str(REPO)
+    assert record["commit"] == git(REPO, "rev-parse", "HEAD")
+    assert record["skip"] == [".git", ".cruft.json"]
+    answers = record["context"]["cookiecutter"]
+    assert answers["ci_provider"] == "bitbucket"
+    assert answers["open_source_license"] == "Apache-2.0"
+    assert answers["_template"] == str(REPO) and answers["_commit"] == record["commit"]
+    assert not {"_output_dir", "_repo_dir", "_checkout"} & answers.keys()
+    assert ".cruft.json" in git(project, "ls-files").split()  # part of the first commit

@@ -3,7 +3,6 @@
 Thin glue: Hydra composes ``conf/``, mlcore runs validate -> split -> train -> evaluate -> register.
 """
 
-import sys
 from pathlib import Path
 
 import hydra
@@ -17,11 +16,12 @@ register_resolvers(PROJECT_ROOT)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def main(cfg: DictConfig) -> None:
-    """Run the configured steps as one MLflow run; exit non-zero on any error."""
-    exit_code = run_pipeline(cfg)
-    if exit_code:
-        sys.exit(exit_code)
+def main(cfg: DictConfig) -> float | None:
+    """Run the configured steps as one MLflow run; exit non-zero on any error.
+
+    Returns the config's `optimized_metric` for Hydra sweepers (make sweep).
+    """
+    return run_pipeline(cfg)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,225 @@
+"""The evaluate step's content: every number, table and plot of one run's evaluation report.
+
+A primitive on top of :mod:`mlcore.evaluate`, :mod:`mlcore.plots`, :mod:`mlcore.explain` and
+:mod:`mlcore.report` (no MLflow): the pipeline logs what :func:`evaluate_models` returns. The
+config is the ``evaluate`` group; every section but the model-vs-baselines one is optional.
+
+Example (the keys of the ``evaluate`` group)::
+
+    n_bins: 10
+    heuristic: {column: days_since_last_login, ascending: false}
+    profit: {cost_per_contact: 5, value_per_success: 300, success_rate: 0.25}
+    fairness: {column: age, bins: [18, 30, 45, 60, 120]}
+    importance: {n_repeats: 3, max_rows: 10000}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcore import evaluate, plots
+from mlcore.errors import ConfigError
+from mlcore.explain import permutation_importance_table
+from mlcore.report import Report, Section
+
+__all__ = ["Evaluation", "evaluate_models"]
+
+EVAL_SETS = ("validation", "test")
+_KNOWN = {"n_bins", "promotion_margin", "heuristic", "profit", "fairness", "importance", "metric"}
+
+
+@dataclass
+class Evaluation:
+    """Metrics (flat, for MLflow), the report, its figures and tables (for artifacts)."""
+
+    metrics: dict[str, float]
+    report: Report
+    figures: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _check(cfg: Mapping[str, Any]) -> None:
+    unknown = sorted(set(cfg) - _KNOWN)
+    if unknown:
+        raise ConfigError(f"evaluate: unknown key(s) {unknown}; known: {sorted(_KNOWN)}")
+
+
+def _scorers(
+    models: Mapping[str, Any], features: pd.DataFrame, heuristic: Mapping[str, Any] | None
+) -> dict[str, np.ndarray]:
+    scores = {name: model.predict_proba(features)[:, 1] for name, model in models.items()}
+    if heuristic:
+        column = heuristic["column"]
+        ascending = bool(heuristic.get("ascending", True))
+        order = "lowest" if ascending else "highest"
+        try:
+            scores[f"heuristic ({order} {column} first)"] = evaluate.heuristic_scores(
+                features, column, ascending
+            )
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"evaluate.heuristic: {exc}") from None
+    return scores
+
+
+def _groups(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> pd.Series:
+    column = cfg["column"]
+    if column not in frame.columns:
+        raise ConfigError(f"evaluate.fairness.column: {column!r} is not in the data")
+    values = frame[column]
+    if cfg.get("bins"):
+        return pd.cut(values, bins=list(cfg["bins"]), right=False).astype(str)
+    return values.astype(str)
+
+
+def _importance(
+    model: Any, features: pd.DataFrame, labels: np.ndarray, cfg: Mapping[str, Any], seed: int
+) -> pd.DataFrame:
+    max_rows = int(cfg.get("max_rows", 10_000))
+    if len(features) > max_rows:
+        rows = np.random.default_rng(seed).choice(len(features), max_rows, replace=False)
+        rows.sort()
+        features, labels = features.iloc[rows], labels[rows]
+    return permutation_importance_table(
+        model, features, labels, n_repeats=int(cfg.get("n_repeats", 3)), seed=seed
+    )
+
+
+def evaluate_models(
+    models: Mapping[str, Any],
+    sets: Mapping[str, tuple[pd.DataFrame, np.ndarray]],
+    cfg: Mapping[str, Any],
+    *,
+    title: str,
+    subtitle: str = "",
+    seed: int = 0,
+) -> Evaluation:
+    """Score ``models`` (``model`` and the dummy ``baseline``) on the validation and test sets.
+
+    ``sets`` maps ``validation``/``test`` to ``(features, labels)``. Metrics are named
+    ``<set>_<metric>`` for the model, ``baseline_<set>_<metric>`` for the dummy and
+    ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece``, the profit optimum and
+    the largest fairness gaps when configured.
+
+    Example:
+        >>> from sklearn.dummy import DummyClassifier
+        >>> X, y = pd.DataFrame({"a": np.arange(40.0)}), np.arange(40) % 2
+        >>> m = {"model": DummyClassifier().fit(X, y), "baseline": DummyClassifier().fit(X, y)}
+        >>> ev = evaluate_models(m, {"validation": (X, y), "test": (X, y)}, {"n_bins": 4}, title="t")
+        >>> ev.metrics["test_roc_auc"]
+        0.5
+    """
+    _check(cfg)
+    n_bins = int(cfg.get("n_bins", 10))
+    metrics: dict[str, float] = {}
+    comparisons, scores = [], {}
+    for set_name in EVAL_SETS:
+        features, labels = sets[set_name]
+        scores[set_name] = _scorers(models, features, cfg.get("heuristic"))
+        table = evaluate.compare_scorers(labels, scores[set_name], n_bins)
+        for row in table.to_dict("records"):
+            scorer = row.pop("scorer")
+            prefix = {"model": "", "baseline": "baseline_"}.get(scorer, "heuristic_")
+            metrics.update({f"{prefix}{set_name}_{k}": float(v) for k, v in row.items()})
+        comparisons.append(table.assign(set=set_name))
+    features, labels = sets["test"]
+    test_scores = scores["test"]
+    model_scores = test_scores["model"]
+    renamed = {"baseline": "dummy (prior)"}
+    lift = evaluate.lift_table(labels, model_scores, n_bins)
+    gains = {renamed.get(k, k): evaluate.gains_curve(labels, s) for k, s in test_scores.items()}
+    reliability = evaluate.reliability_table(labels, model_scores, n_bins)
+    metrics["test_ece"] = evaluate.expected_calibration_error(labels, model_scores, n_bins)
+    figures = {
+        "lift": plots.lift_figure(lift, "Lift by score decile (test)"),
+        "gains": plots.gains_figure(gains, "Cumulative gains (test)"),
+        "calibration": plots.calibration_figure(reliability, "Reliability (test)"),
+    }
+    comparison = pd.concat(comparisons, ignore_index=True)
+    comparison["scorer"] = comparison["scorer"].replace(renamed)
+    tables = {"comparison": comparison, "lift": lift, "calibration": reliability}
+    sections = [
+        Section(
+            "Model vs baselines",
+            "Is ML even needed? The dummy predicts the training churn rate for everyone; the "
+            "heuristic is the business rule the model must beat. Heuristic scores are ranks: "
+            "read their AUC and lift, not their log loss.",
+            comparison,
+        ),
+        Section(
+            "Lift and gains on the test set",
+            f"Top-decile lift {metrics['test_top_bin_lift']:.2f}.",
+            lift,
+            {"lift": figures["lift"], "gains": figures["gains"]},
+        ),
+        Section(
+            "Calibration on the test set",
+            f"Expected calibration error {metrics['test_ece']:.4f}, "
+            f"Brier score {metrics['test_brier']:.4f}.",
+            reliability,
+            {"calibration": figures["calibration"]},
+        ),
+    ]
+    threshold = 0.5
+    if cfg.get("profit"):
+        profit = cfg["profit"]
+        curve = evaluate.profit_curve(
+            labels,
+            model_scores,
+            float(profit["cost_per_contact"]),
+            float(profit["value_per_success"]),
+            float(profit["success_rate"]),
+        )
+        best = evaluate.best_cutoff(curve)
+        threshold = float(best["threshold"])
+        metrics.update(
+            test_best_profit=float(best["profit"]), test_best_fraction=float(best["fraction"])
+        )
+        figures["profit"] = plots.profit_figure(curve, best, "Expected campaign profit (test)")
+        tables["profit"] = best.to_frame().T
+        sections.append(
+            Section(
+                "Profit-optimal targeting",
+                f"Contacting the top {best['fraction']:.1%} (score ≥ {threshold:.4f}) gives the "
+                f"highest expected profit, {best['profit']:,.0f}, with cost per contact "
+                f"{profit['cost_per_contact']}, value of a retained customer "
+                f"{profit['value_per_success']} and success rate {profit['success_rate']}.",
+                tables["profit"],
+                {"profit": figures["profit"]},
+            )
+        )
+    if cfg.get("fairness"):
+        groups = _groups(features, cfg["fairness"])
+        by_group = evaluate.group_metrics(labels, model_scores, groups, threshold)
+        gaps = evaluate.fairness_gaps(by_group)
+        for row in gaps.to_dict("records"):
+            metrics[f"test_gap_{row['measure']}"] = float(row["gap"])
+        tables.update(groups=by_group, fairness_gaps=gaps)
+        column = cfg["fairness"]["column"]
+        sections += [
+            Section(
+                f"Group metrics by {column}",
+                f"Selected: score ≥ {threshold:.4f} (the profit-optimal cutoff when configured).",
+                by_group,
+            ),
+            Section(f"Largest gaps between {column} groups", "ratio = lowest / highest.", gaps),
+        ]
+    if cfg.get("importance"):
+        val_features, val_labels = sets["validation"]
+        importance = _importance(models["model"], val_features, val_labels, cfg["importance"], seed)
+        figures["importance"] = plots.importance_figure(importance)
+        tables["importance"] = importance
+        sections.append(
+            Section(
+                "What the model uses",
+                "Permutation importance on validation data: the AUC lost when a column is "
+                "shuffled.",
+                importance,
+                {"importance": figures["importance"]},
+            )
+        )
+    return Evaluation(metrics, Report(title, sections, subtitle), figures, tables)

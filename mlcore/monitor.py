@@ -1,0 +1,442 @@
+"""Drift monitoring of the champion in production: ``make drift`` in a generated project.
+
+At training time the pipeline saves a reference :class:`~mlcore.drift.DriftProfile` with the run
+that registers the model (:func:`reference_profile`, :func:`log_reference_profile`, artifact
+:data:`PROFILE_ARTIFACT`). :func:`run_drift` then, for a new batch:
+
+1. resolves ``models:/<name>@champion`` to a version and its run, and loads that run's profile;
+2. scores the batch with that version (schema checked against the signature);
+3. measures feature drift (PSI + KS numeric, PSI + chi-square categorical), prediction drift
+   (the score), label drift (positive rate with a confidence interval) and concept drift (AUC and
+   lift per period against the held-out values of training) when the batch has labels, with the
+   thresholds of ``drift.thresholds`` (see :mod:`mlcore.drift`);
+4. writes a report (HTML + markdown + JSON, tables and plots) to a new folder under
+   ``drift.output_dir`` and logs it as its own MLflow run (tag ``mlcore.kind=drift``, linked to the
+   champion's version and run by tags) in the experiment ``drift.experiment``.
+
+:func:`main` returns 1 when a threshold is crossed (``drift alert: <what>``) so a scheduler can
+gate retraining on it, 0 when not, and 2 on an error (bad config, bad batch, no champion).
+
+``drift`` config keys: ``batch`` (CSV/Parquet path; null: the later period of the synthetic data
+with ``synthetic.kind`` drift, or the ``data`` table for a file source), ``synthetic``
+(``kind``: null, ``feature``, ``label`` or ``concept``; ``strength``: null for the kind's
+default), ``period_col``, ``thresholds``, ``profile`` (``n_bins``, ``n_quantiles``,
+``max_categories``, ``lift_fraction``; used at training time), ``top_figures``, ``experiment``
+and ``output_dir``.
+
+Example (inside a generated project, through Hydra)::
+
+    python -m my_project.drift drift.synthetic.kind=feature     # exit 1: drift alert: age, ...
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcore import track
+from mlcore._files import write_atomic
+from mlcore.config import check_config
+from mlcore.data import load_table
+from mlcore.datasets import make_churn_batches
+from mlcore.drift import DriftProfile, DriftReport, check_thresholds, drift_report
+from mlcore.errors import ConfigError, DataError
+from mlcore.predict import (
+    SCORE_COL,
+    Champion,
+    add_derived_features,
+    group_settings,
+    load_champion,
+    run_main,
+)
+from mlcore.report import Report, Section, write_report
+
+__all__ = [
+    "PROFILE_ARTIFACT",
+    "SYNTHETIC_KINDS",
+    "DriftResult",
+    "alerts",
+    "load_reference_profile",
+    "log_reference_profile",
+    "main",
+    "reference_profile",
+    "run_drift",
+]
+
+log = logging.getLogger(__name__)
+
+PROFILE_ARTIFACT = "monitoring/drift_profile.json"
+# drift.synthetic.kind -> (make_churn_batches knob, default strength)
+SYNTHETIC_KINDS: dict[str, tuple[str, float]] = {
+    "feature": ("feature_drift", 1.0),
+    "label": ("label_drift", 0.7),
+    "concept": ("concept_drift", 1.0),
+}
+_PROFILE_DEFAULTS = {"n_bins": 10, "n_quantiles": 101, "max_categories": 50, "lift_fraction": 0.1}
+_DEFAULTS: dict[str, Any] = {
+    "batch": None,
+    "synthetic": {"kind": None, "strength": None},
+    "period_col": None,  # default: data.date_col
+    "thresholds": {},
+    "profile": _PROFILE_DEFAULTS,
+    "top_figures": 6,
+    "experiment": None,
+    "output_dir": None,
+}
+
+
+def _settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    settings = group_settings(cfg, "drift", {**_DEFAULTS, "period_col": cfg["data"]["date_col"]})
+    for key in ("synthetic", "profile"):
+        settings[key] = group_settings(settings, key, _DEFAULTS[key])
+    settings["thresholds"] = check_thresholds(settings["thresholds"])
+    kind = settings["synthetic"]["kind"]
+    if kind is not None and kind not in SYNTHETIC_KINDS:
+        raise ConfigError(
+            f"invalid config: drift.synthetic.kind must be null or one of {sorted(SYNTHETIC_KINDS)}, got {kind!r}"
+        )
+    settings["experiment"] = settings["experiment"] or f"{cfg['tracking']['experiment']}-monitoring"
+    settings["output_dir"] = settings["output_dir"] or str(Path(cfg["paths"]["reports"]) / "drift")
+    return settings
+
+
+# --------------------------------------------------------------------------------------------
+# The reference profile, saved at training time
+# --------------------------------------------------------------------------------------------
+
+
+def reference_profile(
+    train_features: pd.DataFrame,
+    train_labels: np.ndarray,
+    holdout_scores: np.ndarray,
+    holdout_labels: np.ndarray,
+    config: Mapping[str, Any],
+) -> DriftProfile:
+    """The drift reference of a trained model: P(X) and P(Y) of the training rows, and the score
+    distribution and AUC/lift on held-out rows (in-sample scores and AUC are optimistic: a same-
+    distribution batch would look like concept drift).
+
+    ``train_features`` may hold the target, ids and dates: the entity, date, target columns and
+    ``features.drop`` are left out of the profile. ``config`` is the (checked) pipeline config;
+    ``drift.profile`` sets the bins (see :meth:`DriftProfile.from_frame`).
+
+    Example:
+        >>> from mlcore.datasets import make_churn
+        >>> df = make_churn(n_customers=300, n_months=5, seed=0)
+        >>> cfg = {"data": {"entity_col": "customer_id", "date_col": "snapshot_month",
+        ...                 "target": "churn"}, "features": {}, "drift": {}}
+        >>> rng = np.random.default_rng(0)
+        >>> p = reference_profile(df, df["churn"], rng.random(100), rng.integers(0, 2, 100), cfg)
+        >>> "customer_id" in p.features, p.label_col, p.score_col
+        (False, 'churn', 'score')
+    """
+    data = config["data"]
+    target = data["target"]
+    settings = group_settings(config.get("drift") or {}, "profile", _PROFILE_DEFAULTS)
+    if SCORE_COL in train_features.columns:
+        raise DataError(f"reference profile: a feature is named {SCORE_COL!r}, the score's name")
+    if len(holdout_scores) != len(holdout_labels):
+        raise DataError(
+            f"reference profile: {len(holdout_scores)} held-out scores but {len(holdout_labels)} labels"
+        )
+    ids = [data["entity_col"], data.get("date_col"), *(config["features"].get("drop") or [])]
+    exclude = [c for c in dict.fromkeys(ids) if c in train_features.columns and c != target]
+    frame = train_features.assign(**{target: np.asarray(train_labels)})
+    bins = {k: settings[k] for k in ("n_bins", "n_quantiles")}
+    base = DriftProfile.from_frame(
+        frame, exclude=exclude, label_col=target, max_categories=settings["max_categories"], **bins
+    )
+    held = DriftProfile.from_frame(
+        pd.DataFrame({target: np.asarray(holdout_labels), SCORE_COL: np.asarray(holdout_scores)}),
+        features=[],
+        label_col=target,
+        score_col=SCORE_COL,
+        lift_fraction=settings["lift_fraction"],
+        **bins,
+    )
+    return replace(
+        base,
+        score_col=SCORE_COL,
+        score=held.score,
+        performance=held.performance,
+        lift_fraction=held.lift_fraction,
+    )
+
+
+def log_reference_profile(profile: DriftProfile, run_id: str | None = None) -> str:
+    """Save ``profile`` as :data:`PROFILE_ARTIFACT` of ``run_id`` (default: the active run).
+
+    Uses the current tracking URI. Returns the artifact path.
+
+    Example (needs a configured store)::
+
+        with mlflow.start_run():
+            log_reference_profile(profile)
+    """
+    import mlflow
+
+    text = json.dumps(profile.to_dict())
+    if run_id is None:
+        mlflow.log_text(text, PROFILE_ARTIFACT)
+    else:
+        mlflow.MlflowClient().log_text(run_id, text, PROFILE_ARTIFACT)
+    return PROFILE_ARTIFACT
+
+
+def load_reference_profile(run_id: str) -> DriftProfile:
+    """The profile saved with ``run_id`` (current tracking URI); a clear error when it has none.
+
+    Example (needs a store)::
+
+        profile = load_reference_profile(champion.run_id)
+    """
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    try:
+        text = mlflow.artifacts.load_text(f"runs:/{run_id}/{PROFILE_ARTIFACT}")
+    except (MlflowException, OSError):
+        raise DataError(
+            f"run {run_id} has no {PROFILE_ARTIFACT}: the champion was trained without a drift "
+            "profile; retrain it (make run) with this mlcore"
+        ) from None
+    return DriftProfile.from_dict(json.loads(text))
+
+
+# --------------------------------------------------------------------------------------------
+# A drift check of one batch
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DriftResult:
+    """What a drift check found and where it is."""
+
+    report: DriftReport
+    alerts: list[str]
+    batch: str
+    run_id: str
+    directory: Path
+    html: Path
+    markdown: Path
+    champion: Champion
+
+    def summary(self) -> str:
+        """Human-readable lines for the terminal."""
+        s = self.report.summary()
+        verdict = f"drift alert: {', '.join(self.alerts)}" if self.alerts else "no drift alert"
+        return "\n".join(
+            [
+                verdict,
+                f"Batch:             {self.batch} ({s['n_rows']} rows)",
+                f"Champion:          models:/{self.champion.name}/{self.champion.version} (run {self.champion.run_id})",
+                f"Features:          {s['features_error']} error, {s['features_warning']} warning, max PSI {s['max_psi']:.3f}",
+                f"Report:            {self.html}",
+                f"Report (markdown): {self.markdown}",
+                f"MLflow drift run:  {self.run_id}",
+            ]
+        )
+
+
+def alerts(report: DriftReport) -> list[str]:
+    """What crossed an ``error`` threshold: feature names, then score, label and periods.
+
+    Example:
+        >>> frame = pd.DataFrame({"x": np.arange(500.0)})
+        >>> alerts(drift_report(DriftProfile.from_frame(frame), frame + 300))
+        ['x']
+    """
+    out = report.features.loc[report.features["severity"] == "error", "feature"].tolist()
+    out += [
+        f"{r.feature} (prediction drift)"
+        for r in report.prediction.itertuples()
+        if r.severity == "error"
+    ]
+    out += [
+        f"{r.label} (positive rate {r.rate_reference:.3f} -> {r.rate_current:.3f})"
+        for r in report.label.itertuples()
+        if r.severity == "error"
+    ]
+    out += [
+        f"AUC {str(r.period)[:10]} ({r.auc:.3f} vs {r.auc_reference:.3f})"
+        for r in report.performance.itertuples()
+        if r.severity == "error"
+    ]
+    return out
+
+
+def _batch(
+    cfg: Mapping[str, Any], settings: Mapping[str, Any], champion: Champion
+) -> tuple[pd.DataFrame, str]:
+    """The batch to check and a description of where it came from."""
+    data = cfg["data"]
+    synthetic = settings["synthetic"]
+    if settings["batch"] is not None:
+        if synthetic["kind"] is not None:
+            raise ConfigError("invalid config: give drift.batch or drift.synthetic.kind, not both")
+        frame = champion.read(settings["batch"], "drift.batch", data.get("date_col"))
+        return frame, str(settings["batch"])
+    if data["source"] != "synthetic":
+        if synthetic["kind"] is not None:
+            raise ConfigError("invalid config: drift.synthetic needs data.source 'synthetic'")
+        return load_table(data), f"the data table ({data['path']})"
+    knobs: dict[str, float] = {}
+    kind = synthetic["kind"]
+    if kind is not None:
+        knob, default = SYNTHETIC_KINDS[kind]
+        strength = synthetic["strength"]
+        knobs[knob] = float(default if strength is None else strength)
+    _, batch = make_churn_batches(**{**(data.get("synthetic") or {}), **knobs})
+    described = ", ".join(f"{k}={v:g}" for k, v in knobs.items()) or "no drift injected"
+    return batch, f"synthetic later period ({described})"
+
+
+def _report(
+    result: DriftReport, champion: Champion, batch: str, found: list[str], top: int
+) -> Report:
+    summary = result.summary()
+    verdict = (
+        f"ALERT: {', '.join(found)} crossed an error threshold."
+        if found
+        else "No error threshold crossed."
+    )
+    overview = pd.DataFrame(
+        {
+            "item": [
+                "batch",
+                "rows",
+                "champion",
+                "champion run",
+                "features error",
+                "features warning",
+                "max PSI",
+            ],
+            "value": [
+                batch,
+                summary["n_rows"],
+                f"{champion.name} v{champion.version}",
+                champion.run_id,
+                summary["features_error"],
+                summary["features_warning"],
+                f"{summary['max_psi']:.4g}",
+            ],
+        }
+    )
+    figures = result.figures(top=top)
+    thresholds = pd.DataFrame(
+        [{"check": k, "value": json.dumps(v)} for k, v in result.thresholds.items()]
+    )
+    sections = [
+        Section("Verdict", verdict, overview),
+        Section(
+            "Feature drift: P(X)",
+            "PSI on quantile or category bins (plus a missing bin) with a chi-square test; KS for "
+            "numeric columns. A level counts only when its test is significant.",
+            result.features,
+            {"psi": figures["psi"], "distributions": figures["distributions"]},
+        ),
+        Section(
+            "Prediction drift: the score",
+            "The champion's scores on this batch against its scores on held-out training data.",
+            result.prediction,
+        ),
+        Section(
+            "Label drift: P(Y)",
+            "Positive rate against the training rate, with a confidence interval."
+            if len(result.label)
+            else "The batch has no labels: no label drift check.",
+            result.label if len(result.label) else None,
+        ),
+        Section(
+            "Concept drift: P(Y|X)",
+            "ROC AUC and lift of the top scores per period, against the held-out values at training."
+            if len(result.performance)
+            else "The batch has no labels: no performance check.",
+            result.performance if len(result.performance) else None,
+            {"performance": figures["performance"]} if "performance" in figures else {},
+        ),
+        Section("Thresholds", table=thresholds),
+    ]
+    return Report(
+        f"Drift of {champion.name} v{champion.version}",
+        sections,
+        subtitle=f"{batch} · checked {datetime.now(UTC).isoformat(timespec='seconds')}",
+    )
+
+
+def _metrics(summary: Mapping[str, Any]) -> dict[str, float]:
+    numbers = {k: float(v) for k, v in summary.items() if isinstance(v, bool | int | float)}
+    return {f"drift_{k}": v for k, v in numbers.items() if math.isfinite(v)}
+
+
+def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
+    """Check the configured batch against the champion's reference profile (see module doc).
+
+    Example (needs a store with a champion and its profile)::
+
+        result = run_drift(cfg)
+        result.alerts     # e.g. ['age', 'minutes_used', 'payment_method']
+    """
+    track.disable_telemetry()
+    import mlflow
+
+    cfg = check_config(config)
+    settings = _settings(cfg)
+    tracking = cfg["tracking"]
+    champion = load_champion(tracking["uri"], tracking["model_name"])
+    profile = load_reference_profile(champion.run_id)
+    frame, batch = _batch(cfg, settings, champion)
+    if frame.empty:
+        raise DataError(f"drift: {batch} has no rows")
+    if SCORE_COL in frame.columns:
+        raise DataError(f"drift: {batch} has a column named {SCORE_COL!r}, the score's name")
+    scored = add_derived_features(frame, cfg, batch)
+    scored[SCORE_COL] = champion.scores(scored, batch)
+    period_col = settings["period_col"]
+    result = drift_report(
+        profile,
+        scored,
+        thresholds=settings["thresholds"],
+        period_col=period_col if period_col in scored.columns else None,
+    )
+    found = alerts(result)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(settings["output_dir"]) / f"{stamp}_v{champion.version}_{uuid.uuid4().hex[:8]}"
+    html, markdown = write_report(
+        _report(result, champion, batch, found, int(settings["top_figures"])), directory
+    )
+    write_atomic(directory / "drift.json", json.dumps(result.to_dict(), indent=2) + "\n")
+    track.configure(tracking["uri"], settings["experiment"], tracking["artifact_location"])
+    tags = {
+        "mlcore.kind": "drift",
+        "mlcore.model_name": champion.name,
+        "mlcore.model_version": champion.version,
+        "mlcore.model_run_id": champion.run_id,
+        "mlcore.alert": str(bool(found)),
+        "mlcore.batch": batch[:5000],
+    }
+    with track.start_run(run_name=f"drift {stamp} v{champion.version}", tags=tags) as active:
+        track.log_config(cfg)
+        mlflow.log_metrics(_metrics(result.summary()))
+        mlflow.log_artifacts(str(directory), "drift")
+        run_id = active.info.run_id
+    return DriftResult(result, found, batch, run_id, directory, html, markdown, champion)
+
+
+def main(config: Mapping[str, Any] | Any) -> int:
+    """Entry point of ``make drift``: 0 no alert, 1 drift alert, 2 error (one ``ERROR:`` line)."""
+    code, result = run_main(lambda: run_drift(config), error_code=2)
+    if result is None:
+        return code
+    print(result.summary())
+    return 1 if result.alerts else 0

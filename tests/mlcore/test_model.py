@@ -1,0 +1,52 @@
+"""Estimators from config: kinds, seeds and errors (the Dask path is in test_model_dask.py)."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from mlcore.errors import ConfigError
+from mlcore.model import DaskLightGBMClassifier, build_estimator, build_pipeline
+
+
+def test_lightgbm_gets_the_seed_and_the_reproducibility_settings() -> None:
+    model = build_estimator({"kind": "lightgbm", "params": {"n_estimators": 5}}, seed=3)
+    params = model.get_params()
+    assert (params["random_state"], params["deterministic"], params["force_row_wise"]) == (
+        3,
+        True,
+        True,
+    )
+    assert params["n_estimators"] == 5
+
+
+def test_params_win_over_the_defaults() -> None:
+    model = build_estimator({"kind": "lightgbm", "params": {"random_state": 9}}, seed=3)
+    assert model.get_params()["random_state"] == 9
+
+
+def test_same_data_and_seed_give_the_same_model() -> None:
+    X, y = make_classification(500, 6, random_state=0)
+    config = {"kind": "lightgbm", "params": {"n_estimators": 10, "n_jobs": 1}}
+    first, second = (build_estimator(config, seed=1).fit(X, y) for _ in range(2))
+    assert first.booster_.model_to_string() == second.booster_.model_to_string()
+
+
+def test_dask_kind_builds_the_wrapper_without_starting_a_cluster() -> None:
+    config = {"kind": "lightgbm_dask", "params": {"n_estimators": 5, "n_jobs": 2}}
+    model = build_estimator({**config, "cluster": "tcp://scheduler:8786"}, seed=4)
+    assert isinstance(model, DaskLightGBMClassifier)
+    assert model.cluster == "tcp://scheduler:8786"
+    assert model.params["random_state"] == 4 and "n_jobs" not in model.params
+    with pytest.raises(Exception, match="not fitted"):
+        model.to_local()
+
+
+def test_unknown_kind_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="model.kind must be one of"):
+        build_estimator({"kind": "xgboost", "params": {}}, seed=0)
+
+
+def test_dummy_and_pipeline() -> None:
+    X, y = make_classification(200, 5, random_state=0)
+    pipe = build_pipeline("passthrough", build_estimator({"kind": "dummy"}, seed=0)).fit(X, y)
+    assert np.allclose(pipe.predict_proba(X)[:, 1], y.mean())

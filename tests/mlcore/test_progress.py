@@ -1,0 +1,58 @@
+"""Progress lines: rows, elapsed and ETA, rate-limited, through logging."""
+
+import logging
+
+import pytest
+
+from mlcore._progress import Progress, iter_progress
+
+
+class Clock:
+    """A fake clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_logs_rows_elapsed_and_eta_at_most_every_interval(caplog) -> None:
+    clock = Clock()
+    with (
+        caplog.at_level(logging.INFO, logger="mlcore.progress"),
+        Progress("load", total=400, every=5.0, clock=clock) as progress,
+    ):
+        for step in range(4):
+            clock.now = 2.0 * (step + 1)
+            progress.update(100)
+    lines = [r.getMessage() for r in caplog.records]
+    # first update, then the one 5 s later (t=2 -> t=8), then the final line
+    assert lines[0] == "load: 100 / 400 rows (25%), 2.0 s elapsed, ETA 6.0 s"
+    assert lines[1] == "load: 400 / 400 rows (100%), 8.0 s elapsed"
+    assert lines[2].startswith("load: 400 / 400 rows (100%), 8.0 s elapsed: done, 50 rows/s")
+    assert len(lines) == 3
+
+
+def test_without_total_there_is_no_eta() -> None:
+    progress = Progress("scan", logger=logging.getLogger("test"))
+    progress.update(10)
+    assert progress.eta() is None and progress.fraction is None
+    assert "ETA" not in progress.message()
+
+
+def test_no_done_line_when_the_block_fails(caplog) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="mlcore.progress"),
+        pytest.raises(RuntimeError),
+        Progress("fit", total=2) as progress,
+    ):
+        progress.update(1)
+        raise RuntimeError("boom")
+    assert not any("done" in r.getMessage() for r in caplog.records)
+
+
+def test_iter_progress_yields_items_unchanged_and_counts_sizes() -> None:
+    items = [[1, 2], [3], [4, 5, 6]]
+    seen = list(iter_progress(iter(items), "chunks", total=6, size=len, every=0.0))
+    assert seen == items

@@ -1,0 +1,109 @@
+"""REST serving of the champion with ``mlflow models serve`` on loopback: one request, the same
+probabilities as the local pyfunc."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pytest
+
+from mlcore.config import check_config
+from mlcore.datasets import make_churn
+from mlcore.pipeline import run
+from mlcore.predict import add_derived_features
+from tests.conftest import small_config
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve")]
+
+STARTUP_SECONDS = 240  # a contended 2-core VM can take minutes to import MLflow and the model
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group, then SIGKILL if it lingers."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+    except ProcessLookupError:
+        server.wait(timeout=30)
+
+
+def _wait_ready(server: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"mlflow models serve exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(1)
+    pytest.fail(f"mlflow models serve not ready after {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = small_config(tmp_path)
+    run(config)
+    uri, name = config["tracking"]["uri"], config["tracking"]["model_name"]
+    raw = make_churn(n_customers=40, n_months=5, seed=3).drop(columns="churn")
+    frame = add_derived_features(raw, check_config(config))
+    mlflow.set_tracking_uri(uri)
+    expected = np.asarray(mlflow.pyfunc.load_model(f"models:/{name}@champion").predict(frame))
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    command = [
+        str(Path(sys.executable).with_name("mlflow")),
+        "models",
+        "serve",
+        "-m",
+        f"models:/{name}@champion",
+        "--env-manager",
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            command, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        _wait_ready(server, url, log)
+        split = json.loads(frame.to_json(orient="split", date_format="iso", index=False))
+        body = json.dumps({"dataframe_split": split}).encode()
+        request = urllib.request.Request(
+            f"{url}/invocations", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            served = np.asarray(json.loads(response.read())["predictions"])
+    finally:
+        _stop(server)
+    assert served.shape == (len(frame), 2)
+    np.testing.assert_allclose(served, expected, rtol=1e-12, atol=0)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server.pid, 0)  # the whole process group is gone
