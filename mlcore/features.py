@@ -146,6 +146,8 @@ class CastColumns(OneToOneFeatureMixin, _ColumnwiseTransformer):
 def _to_float(name: str, col: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col.dtype):
         col = col.astype(np.float64)
+    if pd.api.types.is_numeric_dtype(col.dtype):  # nothing to parse: one conversion
+        return col.to_numpy(dtype=np.float64, na_value=np.nan)
     values = pd.to_numeric(col, errors="coerce")
     bad = values.isna() & col.notna()
     if bad.any():
@@ -157,6 +159,15 @@ def _to_float(name: str, col: pd.Series) -> np.ndarray:
 
 
 def _to_str(name: str, col: pd.Series) -> np.ndarray:
+    if col.dtype == object:  # mixed Python objects (1 and 1.0 must stay apart): value by value
+        return _str_values(col)
+    # Convert each distinct value once; rows share its string object (a 10M-row column of a
+    # few categories costs 8 bytes a row, not a new Python string each).
+    codes, uniques = pd.factorize(col)
+    return np.append(_str_values(pd.Series(uniques)), np.nan)[codes]  # code -1 (missing) -> nan
+
+
+def _str_values(col: pd.Series) -> np.ndarray:
     missing = col.isna().to_numpy()
     values = col.to_numpy(dtype=object, na_value=np.nan)
     if pd.api.types.is_float_dtype(col.dtype):

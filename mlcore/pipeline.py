@@ -66,7 +66,10 @@ class PipelineResult:
             lines.append(f"Report:            {self.report_html}")
             lines.append(f"Report (markdown): {self.report_md}")
         lines.append(f"MLflow store:      {self.tracking_uri}")
-        lines.append(f"MLflow UI:         mlflow ui --backend-store-uri {self.tracking_uri}")
+        if self.tracking_uri.startswith(("http://", "https://")):
+            lines.append(f"MLflow UI:         {self.tracking_uri}")
+        else:
+            lines.append(f"MLflow UI:         mlflow ui --backend-store-uri {self.tracking_uri}")
         if self.model_version:
             lines.append(
                 f"Registered model:  models:/{self.model_name}/{self.model_version} (alias challenger)"

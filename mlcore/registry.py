@@ -46,7 +46,6 @@ __all__ = [
     "gate",
     "promote_if_better",
     "rollback",
-    "score_champion",
     "versions",
 ]
 
@@ -145,18 +144,6 @@ def _scores(client: Any, model_name: str, version: str, features: Any) -> np.nda
     return model.predict_proba(features)[:, 1]
 
 
-def score_champion(model_name: str, features: Any, client: Any | None = None) -> Any | None:
-    """Positive-class scores of the current champion on ``features``; None if there is none.
-
-    Example (needs a configured store)::
-
-        scores = score_champion("churn-model-churn", x_test)
-    """
-    client = _client(client)
-    found = _champion(client, model_name)
-    return None if found is None else _scores(client, model_name, found.version, features)
-
-
 def decide(
     model_name: str,
     features: Any,
@@ -187,9 +174,7 @@ def decide(
     from mlcore.evaluate import METRICS, compare_models
 
     if metric not in METRICS:
-        raise ValueError(
-            f"evaluate.promotion_metric: unknown {metric!r}; use one of {sorted(METRICS)}"
-        )
+        raise ValueError(f"promotion metric: unknown {metric!r}; use one of {sorted(METRICS)}")
     client = _client(client)
     found = _champion(client, model_name)
     version = None if found is None else str(found.version)

@@ -173,7 +173,7 @@ def test_a_champion_that_cannot_score_the_test_rows_is_not_beaten(data, store):
 
 def test_an_unknown_promotion_metric_is_a_clear_error(data, store):
     y = data[3]
-    with pytest.raises(ValueError, match="evaluate.promotion_metric: unknown 'f1'"):
+    with pytest.raises(ValueError, match="promotion metric: unknown 'f1'; use one of"):
         registry.decide(NAME, data[2], y, y * 1.0, y * 0.0, validation_passed=True, metric="f1")
 
 

@@ -74,8 +74,9 @@ def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, mo
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
+    bin_dir = Path(sys.executable).parent  # the server execs `uvicorn` from PATH, as `uv run` does
     command = [
-        str(Path(sys.executable).with_name("mlflow")),
+        str(bin_dir / "mlflow"),
         "models",
         "serve",
         "-m",
@@ -87,7 +88,12 @@ def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, mo
         "--port",
         str(port),
     ]
-    env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "MLFLOW_TRACKING_URI": uri,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+    }
     with log.open("w") as sink:
         server = subprocess.Popen(
             command, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
