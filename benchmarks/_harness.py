@@ -192,8 +192,9 @@ def machine_line(info: Mapping[str, Any] | None = None) -> str:
     """
     info = info or machine_info()
     libs = ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
+    load = f", load average {info['load_average'][0]:.1f}" if info["load_average"] else ""
     return (
-        f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']:g} GB RAM, {info['os']}, "
+        f"{info['cpu']}, {info['cores']} cores, {info['ram_gb']:g} GB RAM{load}, {info['os']}, "
         f"Python {info['python']}; {libs}"
     )
 

@@ -4,7 +4,7 @@ Example:
     >>> import logging
     >>> with Progress("score", total=3, logger=logging.getLogger("demo")) as progress:
     ...     for chunk in ([1], [2, 3]):
-    ...         progress.update(len(chunk))
+    ...         _ = progress.update(len(chunk))
     >>> progress.done
     3
 """

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DataError", "MlcoreError"]
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["ConfigError", "DataError", "MlcoreError", "run_main"]
+
+log = logging.getLogger(__name__)
 
 
 class MlcoreError(Exception):
@@ -15,3 +22,22 @@ class ConfigError(MlcoreError, ValueError):
 
 class DataError(MlcoreError, ValueError):
     """Input data cannot be used: missing file or column, empty table, a single class..."""
+
+
+def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
+    """Run ``action``; a user error prints one ``ERROR:`` line and gives ``(error_code, None)``.
+
+    Errors meant for the user (bad config, bad data, failed validation) name what and where; the
+    full traceback goes to the log at debug level.
+
+    Example:
+        >>> run_main(lambda: 42)
+        (0, 42)
+    """
+    try:
+        return 0, action()
+    except (MlcoreError, ValueError, KeyError) as exc:
+        log.debug("failed", exc_info=True)
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"ERROR: {message}", file=sys.stderr)
+        return error_code, None

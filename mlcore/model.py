@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -138,7 +139,9 @@ class DaskLightGBMClassifier(ClassifierMixin, BaseEstimator):
             dask_x = da.from_array(features, chunks=(rows, features.shape[1]))
             dask_y = da.from_array(labels, chunks=rows)
             trained = DaskLGBMClassifier(client=client, **dict(self.params or {}))
-            with client.as_current():  # LightGBM waits on the default client
+            with client.as_current(), warnings.catch_warnings():  # LightGBM uses the default client
+                # n_jobs is always None here (each worker uses its own threads); LightGBM still warns
+                warnings.filterwarnings("ignore", "Parameter n_jobs will be ignored", UserWarning)
                 self.model_ = trained.fit(dask_x, dask_y).to_local()
         self.classes_ = self.model_.classes_
         self.n_features_in_ = features.shape[1]

@@ -50,14 +50,13 @@ from mlcore.config import check_config
 from mlcore.data import load_table
 from mlcore.datasets import make_churn_batches
 from mlcore.drift import DriftProfile, DriftReport, check_thresholds, drift_report
-from mlcore.errors import ConfigError, DataError
+from mlcore.errors import ConfigError, DataError, run_main
 from mlcore.predict import (
     SCORE_COL,
     Champion,
     add_derived_features,
     group_settings,
     load_champion,
-    run_main,
 )
 from mlcore.report import Report, Section, write_report
 

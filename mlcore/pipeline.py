@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from mlcore._files import write_atomic
 from mlcore.activity import add_activity_features
 from mlcore.config import STEPS, check_config
 from mlcore.data import load_table
-from mlcore.errors import DataError, MlcoreError
+from mlcore.errors import DataError, run_main
 from mlcore.features import build_preprocessor
 from mlcore.model import build_estimator, build_pipeline
 from mlcore.report import write_report
@@ -400,14 +399,10 @@ def main(config: Mapping[str, Any] | Any) -> float | None:
     from mlcore.sweep import parent_run_id
 
     parent = parent_run_id()
-    try:
-        result = run(config, parent_run_id=parent)
-    except (MlcoreError, ValueError, KeyError) as exc:
-        log.debug("pipeline failed", exc_info=True)
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"ERROR: {message}", file=sys.stderr)
+    code, result = run_main(lambda: run(config, parent_run_id=parent))
+    if code:
         if parent is None:
-            raise SystemExit(1) from None
+            raise SystemExit(code)
         return float("nan")
     print(result.summary())
     metric = check_config(config)["optimized_metric"]

@@ -20,7 +20,6 @@ Example (inside a generated project, through Hydra)::
 from __future__ import annotations
 
 import logging
-import sys
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from mlcore._files import write_atomic
 from mlcore.activity import add_activity_features
 from mlcore.config import check_config
 from mlcore.data import READERS, load_table
-from mlcore.errors import ConfigError, DataError, MlcoreError
+from mlcore.errors import ConfigError, DataError, run_main
 from mlcore.validate import ValidationFailed, ValidationResult, validate_frame
 
 __all__ = [
@@ -49,7 +48,6 @@ __all__ = [
     "load_champion",
     "main",
     "read_table",
-    "run_main",
     "score_batch",
     "score_frame",
     "scoring_expectations",
@@ -374,25 +372,6 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     return PredictionResult(
         path, len(out), champion.name, champion.version, champion.run_id, validation
     )
-
-
-def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
-    """Run ``action``; a user error prints one ``ERROR:`` line and gives ``(error_code, None)``.
-
-    Errors meant for the user (bad config, bad data, failed validation) name what and where; the
-    full traceback goes to the log at debug level.
-
-    Example:
-        >>> run_main(lambda: 42)
-        (0, 42)
-    """
-    try:
-        return 0, action()
-    except (MlcoreError, ValueError, KeyError) as exc:
-        log.debug("failed", exc_info=True)
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"ERROR: {message}", file=sys.stderr)
-        return error_code, None
 
 
 def main(config: Mapping[str, Any] | Any) -> int:

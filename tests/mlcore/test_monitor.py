@@ -174,12 +174,10 @@ def test_bad_drift_config_is_an_error_naming_the_key(trained, tmp_path):
         run_drift(_config(trained, tmp_path, treshold=1))
 
 
-def test_a_champion_without_a_profile_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    config = small_config(tmp_path, data__synthetic={"n_customers": 800, "n_months": 5, "seed": 1})
-    result = run(config)
-    client = mlflow.MlflowClient(tracking_uri=config["tracking"]["uri"])
-    if client.list_artifacts(result.run_id, "monitoring"):
-        pytest.skip("the pipeline logs the profile itself")
-    with pytest.raises(DataError, match="has no monitoring/drift_profile.json"):
-        run_drift(config)
+def test_a_model_run_without_a_profile_is_a_clear_error(trained):
+    mlflow.set_tracking_uri(trained["tracking"]["uri"])
+    client = mlflow.MlflowClient()
+    champion = client.get_model_version_by_alias("test-churn", "champion")
+    bare = client.create_run(client.get_run(champion.run_id).info.experiment_id)  # e.g. old mlcore
+    with pytest.raises(DataError, match=f"run {bare.info.run_id} has no monitoring/drift_profile"):
+        load_reference_profile(bare.info.run_id)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,29 +20,12 @@ from mlcore.config import check_config
 from mlcore.datasets import make_churn
 from mlcore.pipeline import run
 from mlcore.predict import add_derived_features
+from tests._processes import free_port, group_members, stop_group
 from tests.conftest import small_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("serve")]
 
 STARTUP_SECONDS = 240  # a contended 2-core VM can take minutes to import MLflow and the model
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group, then SIGKILL if it lingers."""
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=30)
-    except ProcessLookupError:
-        server.wait(timeout=30)
 
 
 def _wait_ready(server: subprocess.Popen, url: str, log: Path) -> None:
@@ -71,7 +52,7 @@ def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, mo
     mlflow.set_tracking_uri(uri)
     expected = np.asarray(mlflow.pyfunc.load_model(f"models:/{name}@champion").predict(frame))
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
     bin_dir = Path(sys.executable).parent  # the server execs `uvicorn` from PATH, as `uv run` does
@@ -108,8 +89,7 @@ def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, mo
         with urllib.request.urlopen(request, timeout=60) as response:
             served = np.asarray(json.loads(response.read())["predictions"])
     finally:
-        _stop(server)
+        stop_group(server)
     assert served.shape == (len(frame), 2)
     np.testing.assert_allclose(served, expected, rtol=1e-12, atol=0)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(server.pid, 0)  # the whole process group is gone
+    assert not group_members(server.pid)  # the whole process group is gone

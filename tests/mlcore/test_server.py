@@ -4,10 +4,7 @@ The server runs with a SQLite backend and serves artifacts itself (``--artifacts
 so the client needs no artifact folder: the experiment gets ``artifact_location: null``.
 """
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,50 +16,16 @@ import pytest
 from omegaconf import OmegaConf
 
 from mlcore.pipeline import run
+from tests._processes import free_port, group_members, stop_group
 
 TEMPLATE_CONF = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}" / "conf"
 START_TIMEOUT = 300  # seconds; about 8 s on a quiet 2-core machine, 95 s seen when it was busy
-STOP_TIMEOUT = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _group(pgid: int) -> set[int]:
-    """Live processes of process group ``pgid`` (the server, its workers, its job consumers)."""
-    members = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended while we looked
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.add(int(stat.parent.name))
-    return members
-
-
-def _stop(server: subprocess.Popen) -> float:
-    """SIGTERM the whole process group, wait for every member (SIGKILL after a timeout)."""
-    started = time.perf_counter()
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):  # the group is already gone
-            os.killpg(server.pid, sig)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while _group(server.pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        if not _group(server.pid):
-            break
-    server.wait(STOP_TIMEOUT)
-    return time.perf_counter() - started
 
 
 @pytest.fixture
 def mlflow_server(tmp_path):
     """A real ``mlflow server`` on a free loopback port: yields (uri, artifact folder)."""
-    port = _free_port()
+    port = free_port()
     artifacts = tmp_path / "server" / "artifacts"
     log = (tmp_path / "server.log").open("wb")
     command = [
@@ -99,9 +62,9 @@ def mlflow_server(tmp_path):
         print(f"\nmlflow server healthy after {time.perf_counter() - started:.1f} s")
         yield uri, artifacts
     finally:
-        print(f"mlflow server and children stopped in {_stop(server):.1f} s")
+        print(f"mlflow server and children stopped in {stop_group(server):.1f} s")
         log.close()
-    assert not _group(server.pid), "processes of the server outlived it"
+    assert not group_members(server.pid), "processes of the server outlived it"
 
 
 @pytest.mark.slow

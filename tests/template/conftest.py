@@ -31,6 +31,26 @@ def bake(output_dir: Path, *answers: str, env: dict | None = None) -> subprocess
     )
 
 
+def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a command in ``cwd`` without stdin, capturing its output; never raises on failure."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def make(project: Path, target: str, env: dict) -> subprocess.CompletedProcess:
+    """``make <target>`` in a baked project; fails the test with the output's tail if it fails."""
+    done = run("make", "--no-print-directory", target, cwd=project, env=env)
+    assert done.returncode == 0, f"make {target}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
 def git(project: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=project, capture_output=True, text=True, check=True

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import bake
+from tests.template.conftest import bake, make
 
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 UV = os.environ.get("UV") or shutil.which("uv")
@@ -150,14 +150,5 @@ def test_the_commands_the_ci_file_runs_pass_locally(baked):
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     env["UV"] = UV
     for target in make_targets(checks) + make_targets(on_main):
-        done = subprocess.run(
-            ["make", "--no-print-directory", target],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-        assert done.returncode == 0, f"make {target}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        done = make(project, target, env)
     assert "Registered model:  models:/churn-model-churn/" in done.stdout  # make run registered

@@ -12,7 +12,7 @@ import mlflow
 import pytest
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import bake
+from tests.template.conftest import bake, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
 
@@ -58,15 +58,7 @@ def offline(project, tmp_path):
 
 
 def _run(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(project / ".venv" / "bin" / args[0]), *args[1:]],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return run(str(project / ".venv" / "bin" / args[0]), *args[1:], cwd=project, env=env)
 
 
 def test_generated_code_is_ruff_clean(project):
@@ -113,9 +105,7 @@ def test_a_bad_override_exits_non_zero_naming_the_key(project, offline):
 
 
 def _runs(project: Path) -> list:
-    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project}/mlflow.db")
-    experiment = client.get_experiment_by_name("churn-model")
-    return client.search_runs([experiment.experiment_id]) if experiment else []
+    return _runs_of(project, "churn-model")
 
 
 def _sweep(project: Path, runs_before: set) -> tuple:
@@ -164,3 +154,53 @@ def test_the_optuna_sweep_runs_trials_in_parallel_as_child_runs(project, offline
     results = Path(parent.data.tags["mlcore.sweep_dir"]) / "optimization_results.yaml"
     best = max(c.data.metrics["validation_roc_auc"] for c in children)
     assert f"best_value: {best}" in results.read_text()
+
+
+@pytest.fixture
+def champion(project, offline) -> None:
+    """A champion in the project's store (trains the smoke pipeline if there is none)."""
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project}/mlflow.db")
+    try:
+        client.get_model_version_by_alias("churn-model-churn", "champion")
+    except mlflow.exceptions.MlflowException:
+        done = _run(
+            project, "python", "-m", "churn_model.pipeline", "experiment=smoke", env=offline[0]
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_make_predict_writes_a_new_scored_file_each_run(project, offline, champion):
+    env, _, netlog = offline
+    outputs = project / "data" / "processed" / "predictions"
+    for _ in range(2):
+        done = _run(project, "python", "-m", "churn_model.predict", "experiment=smoke", env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
+    files = sorted(outputs.glob("predictions_*.parquet"))
+    assert len(files) == 2
+    import pandas as pd
+
+    first, second = (pd.read_parquet(f) for f in files)
+    assert {"score", "model_version", "run_id"} <= set(first.columns)
+    assert first["score"].equals(second["score"])
+    assert not netlog.exists(), netlog.read_text()
+
+
+def test_make_drift_alerts_on_a_drifted_batch_and_not_on_a_same_distribution_one(
+    project, offline, champion
+):
+    env, _, _ = offline
+    drift = ("python", "-m", "churn_model.drift", "experiment=smoke")
+    calm = _run(project, *drift, env=env)
+    assert calm.returncode == 0, calm.stdout[-2000:] + calm.stderr[-2000:]
+    drifted = _run(project, *drift, "drift.synthetic.kind=feature", env=env)
+    assert drifted.returncode == 1, drifted.stdout[-2000:] + drifted.stderr[-2000:]
+    assert "drift alert" in drifted.stdout + drifted.stderr
+    runs = _runs_of(project, "churn-model-monitoring")
+    assert len(runs) >= 2 and all(r.data.tags["mlcore.kind"] == "drift" for r in runs)
+    assert list((project / "reports" / "drift").rglob("*.html"))
+
+
+def _runs_of(project: Path, experiment_name: str) -> list:
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project}/mlflow.db")
+    experiment = client.get_experiment_by_name(experiment_name)
+    return client.search_runs([experiment.experiment_id]) if experiment else []

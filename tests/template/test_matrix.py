@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from mlcore.project import validate_profile
-from tests.template.conftest import REPO, bake, git
+from tests.template.conftest import REPO, bake, git, make
 from tests.template.test_ci import PROVIDERS
 
 CHOICES = {
@@ -122,20 +122,6 @@ def test_every_combination_bakes_a_consistent_ruff_clean_project(tmp_path, answe
     for command in (["check", "."], ["format", "--check", "."]):
         done = subprocess.run([str(RUFF), *command], cwd=project, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
-
-
-def make(project: Path, target: str, env: dict) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        ["make", "--no-print-directory", target],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    assert done.returncode == 0, f"make {target}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return done
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.template.conftest import REPO, git
+from tests.template.conftest import REPO, git, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template_update")]
 
@@ -24,18 +24,6 @@ CRUFT = Path(sys.executable).with_name("cruft")
 UV = os.environ.get("UV") or shutil.which("uv")
 TEMPLATE_PATHS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
 NEW_SECTION = "\n## Support\n\nAsk in the team channel.\n"
-
-
-def run(*args: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def commit_all(repo: Path, message: str) -> str:

@@ -17,6 +17,7 @@ def compose_config():
 
     def _compose(*overrides: str):
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=list(overrides))
+            # Tests never write to a team tracking server: the project's own SQLite store.
+            return compose(config_name="config", overrides=["tracking=local", *overrides])
 
     return _compose
