@@ -26,11 +26,16 @@ $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.9,<1'
 
-env: $(UV) ## create .venv from uv.lock (mlcore editable + dev tools), bytecode compiled
+env: $(VENV)/.synced ## create .venv from uv.lock (mlcore editable + dev tools), bytecode compiled
+
+# Re-sync only when the lock or the project metadata change: mlcore is installed editable, and a
+# sync recompiles every file of the environment to bytecode.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --locked --extra dev
+	touch $@
 
 test: env ## run the whole test suite
-	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 demo: env ## generate a project with default answers and run its pipeline end to end
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)

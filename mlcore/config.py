@@ -63,6 +63,7 @@ class ValidationConfig:
 class ModelConfig:
     kind: str = "lightgbm"
     params: dict[str, Any] = field(default_factory=dict)
+    cluster: str | None = None  # lightgbm_dask: a scheduler address, or null for a local cluster
 
 
 @dataclass

@@ -190,6 +190,8 @@ def _step_split(ctx: _Context) -> None:
     if result.dropped:
         log.info("split: dropped %d rows that would leak across sets", result.dropped)
     ctx.splits = {name: result[name] for name in SET_NAMES}
+    for table in ("table", "raw"):  # the sets hold the rows now: free the whole-table copies
+        ctx.__dict__.pop(table, None)
 
 
 def _features_config(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -212,6 +214,8 @@ def _step_train(ctx: _Context) -> None:
         build_preprocessor(x_train, _features_config(cfg), seed=cfg["seed"]),
         build_estimator(cfg["model"], seed=cfg["seed"]),
     ).fit(x_train, y_train)
+    if hasattr(model[-1], "to_local"):  # trained on a Dask cluster: register a plain model
+        model.steps[-1] = (model.steps[-1][0], model[-1].to_local())
     baseline = build_estimator({"kind": "dummy", "params": {}}, seed=cfg["seed"])
     baseline.fit(x_train, y_train)
     ctx.models_dir.mkdir(parents=True, exist_ok=True)

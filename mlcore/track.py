@@ -254,9 +254,14 @@ def log_dataset(
     import mlflow
 
     fp = fingerprint(frame)
+    from mlflow.models import infer_signature
+
     dataset = mlflow.data.from_pandas(
         frame, source=source, name=name, targets=target, digest=fp["sha256"][:32]
     )
+    # MLflow would infer the schema cell by cell over the whole frame (21 s on 590k rows); the
+    # first rows give the same schema in milliseconds.
+    dataset.schema = infer_signature(frame.head(1000)).inputs
     mlflow.log_input(dataset, context=context)
     mlflow.set_tags(
         {f"mlcore.data.{name}.sha256": fp["sha256"], f"mlcore.data.{name}.rows": fp["rows"]}

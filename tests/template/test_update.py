@@ -28,7 +28,17 @@ NEW_SECTION = "\n## Support\n\nAsk in the team channel.\n"
 
 def commit_all(repo: Path, message: str) -> str:
     git(repo, "add", "--all")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+    git(
+        repo,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "--allow-empty",
+        "-qm",
+        message,
+    )
     return git(repo, "rev-parse", "HEAD")
 
 
