@@ -1,6 +1,7 @@
 """The pipeline end to end against a real SQLite MLflow store, real GX and real LightGBM."""
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,6 +29,9 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     champion = client.get_model_version_by_alias("test-churn", "champion")
     assert champion.run_id == result.run_id
     assert champion.tags["mlcore.decision"] == "promoted"
+    card = (tmp_path / "reports" / "model_card.md").read_text()
+    assert card.startswith(f"# Model card: test-churn version {result.model_version}")
+    assert champion.description == card  # the card travels with the model version
     figures = {a.path for a in client.list_artifacts(result.run_id, "report/figures")}
     names = ("lift", "gains", "calibration", "profit", "importance")
     assert figures == {f"report/figures/{name}.png" for name in names}
@@ -96,12 +100,21 @@ def test_the_registered_champion_loads_and_scores_probabilities(make_config):
     assert ((scores >= 0) & (scores <= 1)).all().all()
 
 
-def test_same_config_twice_gives_identical_metrics_and_keeps_the_champion(make_config):
+def test_same_config_twice_gives_identical_metrics_predictions_and_keeps_the_champion(
+    make_config, tmp_path
+):
     config = make_config()
     first = run(config)
     second = run(config)
 
     assert pd.Series(first.metrics).equals(pd.Series(second.metrics))  # NaN-aware equality
+    mlflow.set_tracking_uri(config["tracking"]["uri"])
+    test_rows = pd.read_parquet(tmp_path / "data" / "interim" / "split" / "test.parquet")
+    scores = [
+        mlflow.pyfunc.load_model(f"models:/test-churn/{version}").predict(test_rows)
+        for version in (first.model_version, second.model_version)
+    ]
+    assert np.array_equal(np.asarray(scores[0]), np.asarray(scores[1]))  # bit-identical
     assert second.promoted is False
     assert "does not beat champion" in second.reason
     champion = _client(config).get_model_version_by_alias("test-churn", "champion")
