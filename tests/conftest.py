@@ -74,7 +74,7 @@ def make_config(tmp_path):
 def pytest_collection_modifyitems(config, items):
     """Re-apply pytest-xdist's ``xdist_group`` suffix to node ids (xdist 3.8 sets ``_nodeid``,
     which pytest 9 ignores), so ``--dist loadgroup`` keeps each group on one worker."""
-    if getattr(config.option, "dist", None) != "loadgroup":
+    if not getattr(config.option, "loadgroup", False):  # set on the workers, which collect
         return
     from _pytest.nodeid import coerce_node_id
 
