@@ -326,13 +326,12 @@ def _model_card(ctx: _Context, run_id: str, name: str, version: str) -> Path:
 
     cfg, metrics = ctx.cfg, ctx.metrics
     profile_path = Path(cfg["paths"]["root"]) / "project.yaml"
-    profile = yaml.safe_load(profile_path.read_text()) if profile_path.is_file() else {}
+    profile = yaml.safe_load(profile_path.read_text()) if profile_path.is_file() else None
     fingerprints = [
         {"name": name_, **{k: v for k, v in track.fingerprint(part).items() if k != "schema"}}
         for name_, part in ctx.splits.items()
     ]
     keys = ("roc_auc", "log_loss", "brier", "top_bin_lift")
-    tables = ctx.tables
     return write_model_card(
         ctx.reports_dir / "model_card.md",
         profile or {},
@@ -343,8 +342,8 @@ def _model_card(ctx: _Context, run_id: str, name: str, version: str) -> Path:
         target_definition=cfg["data"]["target_definition"] or f"{ctx.target} (see data config)",
         metrics={f"test_{k}": metrics[f"test_{k}"] for k in keys},
         baseline_metrics={f"test_{k}": metrics[f"baseline_test_{k}"] for k in keys},
-        calibration=tables.get("calibration", []),
-        group_metrics=tables.get("groups", []),
+        calibration=ctx.tables.get("calibration", []),
+        group_metrics=ctx.tables.get("groups", []),
         limitations=cfg["limitations"] or ["None recorded: add them under `limitations` in conf/."],
     )
 

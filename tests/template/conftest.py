@@ -1,6 +1,7 @@
 """Helpers to bake the template with the real cookiecutter CLI."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
+UV = os.environ.get("UV") or shutil.which("uv")
 
 
 def bake(output_dir: Path, *answers: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -49,6 +51,17 @@ def make(project: Path, target: str, env: dict) -> subprocess.CompletedProcess:
     done = run("make", "--no-print-directory", target, cwd=project, env=env)
     assert done.returncode == 0, f"make {target}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     return done
+
+
+def bake_and_install(output_dir: Path, env: dict) -> Path:
+    """Bake the default project into ``output_dir`` and ``uv sync --extra dev`` it with ``env``."""
+    assert UV, "uv is needed to install the generated project (make test provides it)"
+    done = bake(output_dir)
+    assert done.returncode == 0, done.stderr
+    project = output_dir / "churn-model"
+    synced = run(UV, "sync", "--extra", "dev", "--quiet", cwd=project, env=env)
+    assert synced.returncode == 0, synced.stderr
+    return project
 
 
 def git(project: Path, *args: str) -> str:

@@ -3,7 +3,6 @@ on every provider, and those targets green when run locally in a baked project."
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +11,9 @@ import pytest
 import yaml
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import bake, make
+from tests.template.conftest import UV, bake, make
 
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
-UV = os.environ.get("UV") or shutil.which("uv")
 # provider -> (file in the generated project, check-jsonschema's vendored schema)
 PROVIDERS = {
     "github": (".github/workflows/ci.yml", "vendor.github-workflows"),

@@ -4,7 +4,6 @@ One baked and installed project is shared by the tests of this module (installin
 """
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,11 +11,9 @@ import mlflow
 import pytest
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import bake, run
+from tests.template.conftest import bake_and_install, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
-
-UV = os.environ.get("UV") or shutil.which("uv")
 
 
 def _offline_env(home: Path, netlog: Path) -> dict:
@@ -39,14 +36,8 @@ def _offline_env(home: Path, netlog: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    assert UV, "uv is needed to install the generated project (make test provides it)"
-    out = tmp_path_factory.mktemp("baked")
-    done = bake(out)
-    assert done.returncode == 0, done.stderr
-    project = out / "churn-model"
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    subprocess.run([UV, "sync", "--extra", "dev", "--quiet"], cwd=project, env=env, check=True)
-    return project
+    return bake_and_install(tmp_path_factory.mktemp("baked"), env)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ over them, so every value of every answer is installed and tested once.
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from mlcore.project import validate_profile
-from tests.template.conftest import REPO, bake, git, make
+from tests.template.conftest import REPO, UV, bake, git, make
 from tests.template.test_ci import PROVIDERS
 
 CHOICES = {
@@ -50,7 +49,6 @@ LICENSE_TITLES = {
     "BSD-3-Clause": "BSD 3-Clause",
 }
 RUFF = Path(sys.executable).with_name("ruff")
-UV = os.environ.get("UV") or shutil.which("uv")
 
 
 def label(answers: dict) -> str:

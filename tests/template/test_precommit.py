@@ -7,18 +7,16 @@ Hook environments are installed from the package index once into ``PRE_COMMIT_HO
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import REPO, bake
+from tests.template.conftest import REPO, bake_and_install, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("precommit")]
 
-UV = os.environ.get("UV") or shutil.which("uv")
 PRE_COMMIT_HOME = Path(os.environ.get("PRE_COMMIT_HOME") or REPO / "build" / "pre-commit-home")
 NO_SIGNING = ("-c", "commit.gpgsign=false", "-c", "push.gpgSign=false")
 
@@ -29,15 +27,7 @@ def _env(**extra: str) -> dict:
 
 
 def _run(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        args,
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env or _env(),
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return run(*args, cwd=project, env=env or _env())
 
 
 def _git(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -47,17 +37,9 @@ def _git(project: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """The default project, installed with uv and with its git hooks (commit and push) installed."""
-    assert UV, "uv is needed to install the generated project (make test provides it)"
-    out = tmp_path_factory.mktemp("precommit")
-    done = bake(out)
-    assert done.returncode == 0, done.stderr
-    project = out / "churn-model"
     # The hooks import only hydra/omegaconf: compiling the ~12k files of the environment to
     # bytecode would cost more (about a minute on 2 cores) than it saves here.
-    synced = _run(
-        project, UV, "sync", "--extra", "dev", "--quiet", env=_env(UV_COMPILE_BYTECODE="0")
-    )
-    assert synced.returncode == 0, synced.stderr
+    project = bake_and_install(tmp_path_factory.mktemp("precommit"), _env(UV_COMPILE_BYTECODE="0"))
     installed = _run(project, ".venv/bin/pre-commit", "install")
     assert installed.returncode == 0, installed.stderr
     assert (project / ".git" / "hooks" / "pre-push").is_file()

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.template.conftest import REPO, git, run
+from tests.template.conftest import REPO, UV, git, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template_update")]
 
 COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
 CRUFT = Path(sys.executable).with_name("cruft")
-UV = os.environ.get("UV") or shutil.which("uv")
 TEMPLATE_PATHS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
 NEW_SECTION = "\n## Support\n\nAsk in the team channel.\n"
 

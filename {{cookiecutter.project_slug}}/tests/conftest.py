@@ -5,7 +5,7 @@ import os
 import pytest
 from hydra import compose, initialize_config_dir
 
-from {{ cookiecutter.module_name }}.pipeline import CONFIG_DIR
+from {{ cookiecutter.module_name }} import CONFIG_DIR
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("DO_NOT_TRACK", "true")

@@ -6,16 +6,12 @@ writes a report to ``reports/drift/`` and logs it as an MLflow run. Exit code 0:
 """
 
 import sys
-from pathlib import Path
 
 import hydra
-from mlcore.config import register_resolvers
 from mlcore.monitor import main as check_drift
 from omegaconf import DictConfig
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = PROJECT_ROOT / "conf"
-register_resolvers(PROJECT_ROOT)
+from {{ cookiecutter.module_name }} import CONFIG_DIR
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")

@@ -3,16 +3,11 @@
 Thin glue: Hydra composes ``conf/``, mlcore runs validate -> split -> train -> evaluate -> register.
 """
 
-from pathlib import Path
-
 import hydra
-from mlcore.config import register_resolvers
 from mlcore.pipeline import main as run_pipeline
 from omegaconf import DictConfig
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = PROJECT_ROOT / "conf"
-register_resolvers(PROJECT_ROOT)
+from {{ cookiecutter.module_name }} import CONFIG_DIR
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
