@@ -15,6 +15,7 @@ VENV := $(CURDIR)/.venv
 export UV
 DEMO_DIR := $(CURDIR)/build/demo
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: help env test demo lint format clean
 .PHONY: bench
@@ -37,13 +38,14 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 test: env ## run the whole test suite
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
+# DEMO_ARGS: Hydra overrides for the demo's run, e.g. DEMO_ARGS=experiment=smoke (small data).
 demo: env ## generate a project with default answers and run its pipeline end to end
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	$(VENV)/bin/cookiecutter --no-input --output-dir $(DEMO_DIR) $(CURDIR) mlcore_source=$(CURDIR)
-	$(MAKE) --no-print-directory -C $(DEMO_DIR)/churn-model run UV=$(UV)
+	$(MAKE) --no-print-directory -C $(DEMO_DIR)/churn-model run UV=$(UV) ARGS="$(DEMO_ARGS)"
 
-bench: env ## run benchmarks/ and write benchmarks/RESULTS.md (SCALE=1 adds the 10M-row run)
-	$(VENV)/bin/python benchmarks/run_all.py $(if $(SCALE),--scale)
+bench: env ## run benchmarks/ and write benchmarks/RESULTS.md (SCALE=1: 10M rows, COLD=1: cold demo)
+	$(VENV)/bin/python benchmarks/run_all.py $(if $(SCALE),--scale) $(if $(COLD),--cold)
 
 lint: env ## ruff lint + format check, import-linter layering contracts
 	$(VENV)/bin/ruff check .

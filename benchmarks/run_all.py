@@ -2,13 +2,15 @@
 
 Each ``bench_*.py`` runs in its own interpreter with ``--json``; their summary rows (ours vs the
 peer, same run, as ratios) become one table, headed by the machine they ran on. Detailed tables
-stay in ``benchmarks/results/``. The 10M-row scale run takes long, so it is opt-in.
+stay in ``benchmarks/results/``. Two runs take long and are opt-in: the 10M-row scale run and the
+cold ``make demo`` (fresh clone, empty package cache).
 
 Usage:
-    python benchmarks/run_all.py            # about 8 minutes on 2 quiet cores
-    python benchmarks/run_all.py --scale    # plus bench_scale.py (10M rows; tens of minutes)
+    python benchmarks/run_all.py            # under 10 minutes on 2 quiet cores
+    python benchmarks/run_all.py --scale    # plus bench_scale.py (10M rows; about 10 minutes)
+    python benchmarks/run_all.py --cold     # plus a cold `make demo` (downloads; minutes)
 
-Without ``--scale`` the table repeats the rows of the last scale run (``results/scale.json``).
+Without them, the table repeats the rows of their last runs (``results/<name>.json``).
 """
 
 from __future__ import annotations
@@ -32,15 +34,20 @@ BENCHES = {
     "bench_drift.py": ["--evidently-rows", "100000"],
     "bench_pipeline.py": [],
     "bench_demo.py": ["--out", str(HERE / "results" / "demo.md")],
+    "bench_startup.py": [],
 }
-SCALE = {"bench_scale.py": []}
-# The scale run's rows, kept from the last `make bench SCALE=1` for the runs without it.
-SCALE_ROWS = HERE / "results" / "scale.json"
+# opt-in name -> (script, extra arguments); their rows are kept in results/<name>.json
+OPT_IN = {
+    "scale": ("bench_scale.py", []),
+    "cold": ("bench_demo.py", ["--cold", "--out", str(HERE / "results" / "demo_cold.md")]),
+}
 
 
-def run_bench(script: str, extra: list[str], folder: Path) -> tuple[list[Row], float, str]:
+def run_bench(
+    script: str, extra: list[str], folder: Path, tag: str = ""
+) -> tuple[list[Row], float, str]:
     """Run one script; its rows, wall time and an error line (empty when it succeeded)."""
-    out = folder / f"{script}.json"
+    out = folder / f"{script}{tag}.json"
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, str(HERE / script), *extra, "--json", str(out)],
@@ -58,21 +65,26 @@ def run_bench(script: str, extra: list[str], folder: Path) -> tuple[list[Row], f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="also the 10M-row scale run")
+    parser.add_argument("--cold", action="store_true", help="also a cold `make demo`")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
-    benches = {**BENCHES, **(SCALE if args.scale else {})}
+    chosen = {name for name in OPT_IN if getattr(args, name)}
+    benches = [(None, script, extra) for script, extra in BENCHES.items()]
+    benches += [(name, *OPT_IN[name]) for name in sorted(chosen)]
     rows, notes, load_before = [], [], os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        for script, extra in benches.items():
-            print(f"== {script}", flush=True)
-            found, seconds, error = run_bench(script, extra, Path(tmp))
+        for name, script, extra in benches:
+            print(f"== {script} {' '.join(extra)}", flush=True)
+            found, seconds, error = run_bench(script, extra, Path(tmp), name or "")
             rows += found
-            if script in SCALE and found:
-                write_rows(found, SCALE_ROWS)
+            if name and found:
+                write_rows(found, HERE / "results" / f"{name}.json")
             notes.append(f"- `{script}`: {seconds:.0f} s" + (f" — **{error}**" if error else ""))
             print(f"   {seconds:.0f} s {error}", flush=True)
-    if not args.scale and SCALE_ROWS.is_file():
-        rows += [replace(r, note=f"{r.note} (last SCALE=1 run)") for r in read_rows(SCALE_ROWS)]
+    for name in sorted(set(OPT_IN) - chosen):
+        kept = HERE / "results" / f"{name}.json"
+        if kept.is_file():
+            rows += [replace(r, note=f"{r.note} (from its last run)") for r in read_rows(kept)]
     info = machine_info()
     text = "\n".join(
         [

@@ -41,6 +41,7 @@ class Evaluation:
     report: Report
     figures: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    scores: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # by set, then scorer
 
 
 def _check(cfg: Mapping[str, Any]) -> None:
@@ -50,9 +51,15 @@ def _check(cfg: Mapping[str, Any]) -> None:
 
 
 def _scorers(
-    models: Mapping[str, Any], features: pd.DataFrame, heuristic: Mapping[str, Any] | None
+    models: Mapping[str, Any],
+    features: pd.DataFrame,
+    heuristic: Mapping[str, Any] | None,
+    known: Mapping[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
-    scores = {name: model.predict_proba(features)[:, 1] for name, model in models.items()}
+    scores = {
+        name: known[name] if name in known else model.predict_proba(features)[:, 1]
+        for name, model in models.items()
+    }
     if heuristic:
         column = heuristic["column"]
         ascending = bool(heuristic.get("ascending", True))
@@ -71,8 +78,9 @@ def _groups(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> pd.Series:
     if column not in frame.columns:
         raise ConfigError(f"evaluate.fairness.column: {column!r} is not in the data")
     values = frame[column]
-    if cfg.get("bins"):
-        return pd.cut(values, bins=list(cfg["bins"]), right=False).astype(str)
+    if cfg.get("bins"):  # "[18, 30)" labels; missing outside the bins (not one str() per row)
+        bands = pd.cut(values, bins=list(cfg["bins"]), right=False)
+        return bands.cat.rename_categories(bands.cat.categories.astype(str)).astype("str")
     return values.astype(str)
 
 
@@ -97,10 +105,13 @@ def evaluate_models(
     title: str,
     subtitle: str = "",
     seed: int = 0,
+    scores: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> Evaluation:
     """Score ``models`` (``model`` and the dummy ``baseline``) on the validation and test sets.
 
-    ``sets`` maps ``validation``/``test`` to ``(features, labels)``. Metrics are named
+    ``sets`` maps ``validation``/``test`` to ``(features, labels)``; ``scores`` may hold scores
+    already computed (``{set: {model name: scores}}``), the rest are computed and all are
+    returned in ``Evaluation.scores``. Metrics are named
     ``<set>_<metric>`` for the model, ``baseline_<set>_<metric>`` for the dummy and
     ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece``, the profit optimum and
     the largest fairness gaps when configured.
@@ -116,10 +127,10 @@ def evaluate_models(
     _check(cfg)
     n_bins = int(cfg.get("n_bins", 10))
     metrics: dict[str, float] = {}
-    comparisons, scores = [], {}
+    comparisons, known, scores = [], scores or {}, {}
     for set_name in EVAL_SETS:
         features, labels = sets[set_name]
-        scores[set_name] = _scorers(models, features, cfg.get("heuristic"))
+        scores[set_name] = _scorers(models, features, cfg.get("heuristic"), known.get(set_name, {}))
         table = evaluate.compare_scorers(labels, scores[set_name], n_bins)
         for row in table.to_dict("records"):
             scorer = row.pop("scorer")
@@ -222,4 +233,4 @@ def evaluate_models(
                 {"importance": figures["importance"]},
             )
         )
-    return Evaluation(metrics, Report(title, sections, subtitle), figures, tables)
+    return Evaluation(metrics, Report(title, sections, subtitle), figures, tables, scores)

@@ -488,16 +488,25 @@ def compare_scorers(
 
 
 def _weighted_auc(y: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """ROC AUC under each row of ``weights`` (ties count one half), as in Mann-Whitney."""
+    """ROC AUC under each row of integer ``weights`` (ties count one half), as in Mann-Whitney.
+
+    The weights are bootstrap counts (this is the promotion gate's hot loop): integer sums are
+    exact, and 32-bit ones are several times faster than float64 (numpy would widen to 64 bits).
+    """
+    acc = np.int32 if weights.shape[1] < 2**29 else np.int64  # holds 2 x the total weight
     order = np.argsort(s, kind="stable")
     sorted_scores = s[order]
-    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
-    w = weights[:, order]
-    pos = np.add.reduceat(w * y[order], starts, axis=1)
-    neg = np.add.reduceat(w * (1 - y[order]), starts, axis=1)
-    below = np.cumsum(neg, axis=1) - neg
+    w = np.ascontiguousarray(weights.take(order, axis=1), dtype=acc)  # rows: fast cumsum
+    pos = np.where(y[order].astype(bool), w, 0).astype(acc, copy=False)
+    neg = w - pos
+    if np.any(sorted_scores[1:] == sorted_scores[:-1]):  # ties: one group per distinct score
+        starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+        pos = np.add.reduceat(pos, starts, axis=1, dtype=acc)
+        neg = np.add.reduceat(neg, starts, axis=1, dtype=acc)
+    twice_below = 2 * np.cumsum(neg, axis=1, dtype=acc) - neg  # 2 x (negatives below + ties/2)
+    pairs = np.einsum("ij,ij->i", pos, twice_below, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (pos * (below + 0.5 * neg)).sum(axis=1) / (pos.sum(axis=1) * neg.sum(axis=1))
+        return pairs / (2.0 * pos.sum(axis=1, dtype=np.float64) * neg.sum(axis=1, dtype=np.float64))
 
 
 def _weighted_log_loss(y: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -518,7 +527,8 @@ METRICS: dict[str, tuple[Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarr
     "log_loss": (_weighted_log_loss, False),
     "brier": (_weighted_brier, False),
 }
-_BOOT_CELLS = 2_000_000  # bootstrap weights held in memory at once (rows x replicates)
+_BOOT_CELLS = 8_000_000  # bootstrap cells (rows x replicates) at once: about 20 bytes each
+_INT16_MAX = np.iinfo(np.int16).max
 
 
 def _metric(name: str) -> tuple[Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], bool]:
@@ -532,7 +542,7 @@ def _score_metric(
 ) -> float:
     """A metric given by name (see :data:`METRICS`) or as a callable, on all rows."""
     if isinstance(spec, str):
-        return float(_metric(spec)[0](y, s, np.ones((1, len(y))))[0])
+        return float(_metric(spec)[0](y, s, np.ones((1, len(y)), dtype=np.int16))[0])
     return float(spec(y, s))
 
 
@@ -575,7 +585,8 @@ def compare_models(
     for start in range(0, n_boot, chunk):
         b = min(chunk, n_boot - start)
         draws = rng.integers(0, n, size=(b, n)) + n * np.arange(b)[:, None]
-        weights = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
+        counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
+        weights = counts.astype(np.int16 if counts.max() <= _INT16_MAX else np.int64)
         for name, (fn, _) in functions.items():
             diffs[name].append(fn(y, challenger, weights) - fn(y, champion, weights))
     alpha = (1.0 - confidence) / 2.0

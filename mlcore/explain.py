@@ -46,7 +46,12 @@ def permutation_importance_table(
     """Permutation importance of each input column on (validation) data, most important first.
 
     Columns: ``feature``, ``importance_mean`` and ``importance_std`` (drop in ``scoring`` over
-    ``n_repeats`` shuffles, seeded by ``seed``).
+    ``n_repeats`` shuffles, seeded by ``seed``). For a two-step ``Pipeline`` of a
+    ``ColumnTransformer`` (as :mod:`mlcore.features` builds) and an estimator, ``X`` is
+    transformed once and each input column's output features are shuffled together: the same as
+    shuffling the input column, because the fitted preprocessing transforms each row on its own,
+    at the cost of the estimator alone. Other models go through sklearn's
+    ``permutation_importance``.
 
     Example:
         >>> from sklearn.dummy import DummyClassifier
@@ -55,19 +60,75 @@ def permutation_importance_table(
         >>> t["importance_mean"].tolist()
         [0.0]
     """
-    result = permutation_importance(
-        model, X, y, scoring=scoring, n_repeats=n_repeats, random_state=seed
-    )
+    groups = _input_groups(model, X)
+    if groups is None:
+        result = permutation_importance(
+            model, X, y, scoring=scoring, n_repeats=n_repeats, random_state=seed
+        )
+        drops = result.importances
+    else:
+        drops = _shuffled_group_drops(model, X, y, groups, scoring, n_repeats, seed)
     table = pd.DataFrame(
         {
             "feature": list(X.columns),
-            "importance_mean": result.importances_mean,
-            "importance_std": result.importances_std,
+            "importance_mean": drops.mean(axis=1),
+            "importance_std": drops.std(axis=1),
         }
     )
     return table.sort_values("importance_mean", ascending=False, kind="stable").reset_index(
         drop=True
     )
+
+
+def _input_groups(model: Any, X: pd.DataFrame) -> list[np.ndarray] | None:
+    """For each column of ``X``, the output columns of ``model``'s ColumnTransformer it feeds.
+
+    None unless ``model`` is a fitted (ColumnTransformer, estimator) Pipeline whose every output
+    feature comes from one column of ``X``.
+    """
+    if not (
+        isinstance(model, Pipeline)
+        and len(model) == 2
+        and isinstance(model[0], ColumnTransformer)
+        and hasattr(model[0], "transformers_")
+    ):
+        return None
+    sources = np.array(list(input_columns(model[0]).values()), dtype=object)
+    columns = [str(c) for c in X.columns]
+    if not set(sources) <= set(columns):
+        return None
+    return [np.flatnonzero(sources == column) for column in columns]
+
+
+def _shuffled_group_drops(
+    model: Pipeline,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    groups: list[np.ndarray],
+    scoring: str,
+    n_repeats: int,
+    seed: int,
+) -> np.ndarray:
+    """Score drops (columns x repeats) when each group of transformed columns is shuffled."""
+    from sklearn.metrics import check_scoring
+
+    transformed = model[0].transform(X)
+    if hasattr(transformed, "to_numpy"):
+        transformed = transformed.to_numpy()
+    estimator = model[-1]
+    scorer = check_scoring(estimator, scoring=scoring)
+    baseline = scorer(estimator, transformed, y)
+    rng = np.random.default_rng(seed)
+    drops = np.zeros((len(groups), n_repeats))
+    shuffled = transformed.copy()
+    for i, group in enumerate(groups):
+        for r in range(n_repeats):
+            rows = rng.permutation(len(transformed))
+            if group.size:  # else a column the preprocessing drops: it cannot matter
+                shuffled[:, group] = transformed[np.ix_(rows, group)]
+                drops[i, r] = baseline - scorer(estimator, shuffled, y)
+        shuffled[:, group] = transformed[:, group]
+    return drops
 
 
 def input_columns(preprocessor: ColumnTransformer | Pipeline) -> dict[str, str]:

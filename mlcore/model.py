@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,9 +23,16 @@ from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from mlcore._progress import Progress
 from mlcore.errors import ConfigError
 
-__all__ = ["MODEL_KINDS", "DaskLightGBMClassifier", "build_estimator", "build_pipeline"]
+__all__ = [
+    "MODEL_KINDS",
+    "DaskLightGBMClassifier",
+    "boosting_progress",
+    "build_estimator",
+    "build_pipeline",
+]
 
 MODEL_KINDS = ("lightgbm", "lightgbm_dask", "dummy")
 LOCAL_WORKERS = 2  # workers of the LocalCluster started when ``model.cluster`` is null
@@ -71,6 +78,31 @@ def build_estimator(config: Mapping[str, Any], seed: int) -> ClassifierMixin:
 def build_pipeline(preprocessor: Any, estimator: ClassifierMixin) -> Pipeline:
     """The model that is logged: preprocessing and estimator fitted and saved together."""
     return Pipeline([("preprocess", preprocessor), ("model", estimator)])
+
+
+def boosting_progress(label: str, **options: Any) -> Callable[[Any], None]:
+    """A LightGBM callback that logs trees built, elapsed time and ETA (see ``Progress``).
+
+    Example:
+        >>> import numpy as np
+        >>> from lightgbm import LGBMClassifier
+        >>> X, y = np.arange(40.0).reshape(20, 2), np.arange(20) % 2
+        >>> callback = boosting_progress("fit 20 rows")
+        >>> LGBMClassifier(n_estimators=3, verbose=-1).fit(X, y, callbacks=[callback]).n_estimators
+        3
+    """
+    progress: Progress | None = None
+
+    def callback(env: Any) -> None:
+        nonlocal progress
+        if progress is None:
+            total = env.end_iteration - env.begin_iteration
+            progress = Progress(label, total, unit="trees", **options).__enter__()
+        progress.update(1)
+        if env.iteration + 1 == env.end_iteration:
+            progress.__exit__(None, None, None)
+
+    return callback
 
 
 @contextmanager

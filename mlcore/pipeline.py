@@ -33,7 +33,7 @@ from mlcore.config import STEPS, check_config
 from mlcore.data import load_table
 from mlcore.errors import DataError, run_main
 from mlcore.features import build_preprocessor
-from mlcore.model import build_estimator, build_pipeline
+from mlcore.model import boosting_progress, build_estimator, build_pipeline
 from mlcore.report import write_report
 from mlcore.split import SET_NAMES, split_from_config
 from mlcore.validate import ValidationFailed, validate_frame
@@ -94,6 +94,7 @@ class _Context:
         self.result: dict[str, Any] = {}
         self.validation_passed: bool | None = None  # None: the validate step did not run
         self.tables: dict[str, pd.DataFrame] = {}  # the evaluation's tables, for the model card
+        self.scores: dict[str, dict[str, np.ndarray]] = {}  # set -> model -> scores, this run
 
     @cached_property
     def raw(self) -> pd.DataFrame:
@@ -135,6 +136,13 @@ class _Context:
     def xy(self, name: str) -> tuple[pd.DataFrame, np.ndarray]:
         part = self.splits[name]
         return part.drop(columns=[self.target]), part[self.target].to_numpy()
+
+    def score(self, model: str, set_name: str) -> np.ndarray:
+        """The positive-class scores of ``model`` on a set, computed once per run."""
+        by_model = self.scores.setdefault(set_name, {})
+        if model not in by_model:
+            by_model[model] = self.models[model].predict_proba(self.xy(set_name)[0])[:, 1]
+        return by_model[model]
 
 
 def _step_validate(ctx: _Context) -> None:
@@ -213,7 +221,12 @@ def _step_train(ctx: _Context) -> None:
     model = build_pipeline(
         build_preprocessor(x_train, _features_config(cfg), seed=cfg["seed"]),
         build_estimator(cfg["model"], seed=cfg["seed"]),
-    ).fit(x_train, y_train)
+    )
+    fit_params = {}
+    if cfg["model"]["kind"] == "lightgbm":  # trees built, elapsed and ETA in the log
+        label = f"train: {len(x_train):,} rows"
+        fit_params["model__callbacks"] = [boosting_progress(label, logger=log)]
+    model.fit(x_train, y_train, **fit_params)
     if hasattr(model[-1], "to_local"):  # trained on a Dask cluster: register a plain model
         model.steps[-1] = (model.steps[-1][0], model[-1].to_local())
     baseline = build_estimator({"kind": "dummy", "params": {}}, seed=cfg["seed"])
@@ -224,18 +237,17 @@ def _step_train(ctx: _Context) -> None:
         joblib.dump(obj, tmp)
         tmp.replace(ctx.models_dir / f"{name}.joblib")
     ctx.models = {"model": model, "baseline": baseline}
-    _log_drift_reference(ctx, model, x_train, y_train)
+    ctx.scores.clear()
+    _log_drift_reference(ctx, x_train, y_train)
 
 
-def _log_drift_reference(
-    ctx: _Context, model: Any, x_train: pd.DataFrame, y_train: np.ndarray
-) -> None:
+def _log_drift_reference(ctx: _Context, x_train: pd.DataFrame, y_train: np.ndarray) -> None:
     """Save the training data's drift profile (and held-out scores) with the run: make drift."""
     from mlcore.monitor import log_reference_profile, reference_profile
 
-    x_val, y_val = ctx.xy("validation")
-    profile = reference_profile(x_train, y_train, _scores(model, x_val), y_val, ctx.cfg)
-    log_reference_profile(profile)
+    y_val = ctx.xy("validation")[1]
+    scores = ctx.score("model", "validation")
+    log_reference_profile(reference_profile(x_train, y_train, scores, y_val, ctx.cfg))
 
 
 def _step_evaluate(ctx: _Context) -> None:
@@ -250,7 +262,9 @@ def _step_evaluate(ctx: _Context) -> None:
         title=f"{cfg['project']['name']}: model evaluation",
         subtitle=f"MLflow run {run_id} · model {cfg['model']['kind']} · seed {cfg['seed']}",
         seed=cfg["seed"],
+        scores=ctx.scores,
     )
+    ctx.scores.update(evaluation.scores)
     ctx.metrics.update(evaluation.metrics)
     html_path, md_path = write_report(evaluation.report, ctx.reports_dir)
     metrics_path = write_atomic(
@@ -261,8 +275,8 @@ def _step_evaluate(ctx: _Context) -> None:
         track.log_file(path, "report")
     for name, table in evaluation.tables.items():
         track.log_table(table, f"report/tables/{name}.csv")
-    for name, figure in evaluation.figures.items():
-        track.log_figure(figure, f"report/figures/{name}.png")
+    for name in evaluation.figures:  # the PNGs write_report rendered: not rendered again
+        track.log_file(ctx.reports_dir / "figures" / f"{name}.png", "report/figures")
     ctx.result.update(report_html=html_path, report_md=md_path)
     ctx.tables = evaluation.tables
 
@@ -296,8 +310,8 @@ def _step_register(ctx: _Context) -> None:
         name,
         x_test,
         y_test,
-        _scores(model, x_test),
-        _scores(ctx.models["baseline"], x_test),
+        ctx.score("model", "test"),
+        ctx.score("baseline", "test"),
         validation_passed=_validation_passed(ctx),
         metric=evaluate_cfg.get("metric", "roc_auc"),
         margin=float(evaluate_cfg.get("promotion_margin", 0.0)),
@@ -312,10 +326,6 @@ def _step_register(ctx: _Context) -> None:
     ctx.result.update(
         model_name=name, model_version=version, promoted=decision.promote, reason=decision.reason
     )
-
-
-def _scores(model: Any, features: pd.DataFrame) -> np.ndarray:
-    return model.predict_proba(features)[:, 1]
 
 
 def _model_card(ctx: _Context, run_id: str, name: str, version: str) -> Path:

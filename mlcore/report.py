@@ -27,7 +27,7 @@ import pandas as pd
 
 from mlcore._files import write_atomic
 
-__all__ = ["Report", "Section", "write_report"]
+__all__ = ["Report", "Section", "markdown_table", "write_report"]
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
@@ -89,7 +89,7 @@ def write_report(report: Report, directory: Path, stem: str = "report") -> tuple
         if section.table is not None:
             shown = _fmt(section.table)
             html_parts.append(shown.to_html(index=False, border=0, escape=True))
-            md_parts += [_md_table(shown), ""]
+            md_parts += [markdown_table(shown), ""]
         for name, figure in section.figures.items():
             png = _png(figure)
             write_atomic(directory / "figures" / f"{name}.png", png)
@@ -104,7 +104,15 @@ def write_report(report: Report, directory: Path, stem: str = "report") -> tuple
     return html_path, md_path
 
 
-def _md_table(frame: pd.DataFrame) -> str:
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pipe table of ``frame`` (header, rule, one line per row; values as ``str``).
+
+    Example:
+        >>> print(markdown_table(pd.DataFrame({"a": [1], "b": ["x"]})))
+        | a | b |
+        |---|---|
+        | 1 | x |
+    """
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from mlcore._files import write_atomic
 from mlcore.errors import MlcoreError
-from mlcore.report import _md_table
+from mlcore.report import markdown_table
 
 __all__ = ["KEY_METRICS", "compare_runs", "format_table", "write_tables"]
 
@@ -153,6 +153,6 @@ def write_tables(table: pd.DataFrame, directory: Path) -> tuple[Path, Path]:
         csv_path, md_path = write_tables(table, Path("reports/runs"))
     """
     csv_path = write_atomic(directory / "runs.csv", table.to_csv(index=False))
-    markdown = _md_table(_display(table, 10_000)) if not table.empty else "no runs"
+    markdown = markdown_table(_display(table, 10_000)) if not table.empty else "no runs"
     md_path = write_atomic(directory / "runs.md", f"# Runs\n\n{markdown}\n")
     return csv_path, md_path

@@ -34,7 +34,6 @@ __all__ = [
     "log_config",
     "log_dataset",
     "log_provenance",
-    "log_figure",
     "log_file",
     "log_table",
     "start_run",
@@ -152,13 +151,6 @@ def log_table(frame: Any, artifact_file: str) -> None:
     import mlflow
 
     mlflow.log_text(frame.to_csv(index=False), artifact_file)
-
-
-def log_figure(figure: Any, artifact_file: str) -> None:
-    """Log a matplotlib figure as a PNG artifact of the active run."""
-    import mlflow
-
-    mlflow.log_figure(figure, artifact_file)
 
 
 def log_file(path: Path, artifact_path: str | None = None) -> None:

@@ -1,11 +1,18 @@
 """Estimators from config: kinds, seeds and errors (the Dask path is in test_model_dask.py)."""
 
+import logging
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
 from mlcore.errors import ConfigError
-from mlcore.model import DaskLightGBMClassifier, build_estimator, build_pipeline
+from mlcore.model import (
+    DaskLightGBMClassifier,
+    boosting_progress,
+    build_estimator,
+    build_pipeline,
+)
 
 
 def test_lightgbm_gets_the_seed_and_the_reproducibility_settings() -> None:
@@ -50,3 +57,14 @@ def test_dummy_and_pipeline() -> None:
     X, y = make_classification(200, 5, random_state=0)
     pipe = build_pipeline("passthrough", build_estimator({"kind": "dummy"}, seed=0)).fit(X, y)
     assert np.allclose(pipe.predict_proba(X)[:, 1], y.mean())
+
+
+def test_boosting_progress_logs_trees_built_with_an_eta_and_a_final_rate(caplog) -> None:
+    X, y = make_classification(n_samples=200, random_state=0)
+    model = build_estimator({"kind": "lightgbm", "params": {"n_estimators": 5}}, seed=0)
+    with caplog.at_level(logging.INFO, logger="mlcore.progress"):
+        model.fit(X, y, callbacks=[boosting_progress("train: 200 rows", every=0.0)])
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0].startswith("train: 200 rows: 1 / 5 trees (20%)") and "ETA" in lines[0]
+    assert len(lines) == 6 and lines[-1].startswith("train: 200 rows: 5 / 5 trees (100%)")
+    assert lines[-1].endswith("trees/s")

@@ -11,6 +11,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
 UV = os.environ.get("UV") or shutil.which("uv")
+# pre-commit's hook environments: installed from the package index once, shared by every test.
+PRE_COMMIT_HOME = Path(os.environ.get("PRE_COMMIT_HOME") or REPO / "build" / "pre-commit-home")
 
 
 def bake(output_dir: Path, *answers: str, env: dict | None = None) -> subprocess.CompletedProcess:

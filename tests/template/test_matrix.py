@@ -1,26 +1,42 @@
-"""Every combination of the choice answers bakes into a consistent, ruff-clean project; a covering
-set of them is installed and passes its own tests and pre-commit, and the example pipelines run
-`experiment=smoke`.
+"""Every combination of the choice answers bakes into a consistent, ruff-clean project that passes
+pre-commit; its own tests and `experiment=smoke` (the skeleton: its entry point) pass too.
 
 All 64 combinations (ci_provider x include_example_pipeline x tracking kind x license) are baked
-with the real cookiecutter CLI (cheap). Installing is not (uv sync, pre-commit environments), and
-only two answers change what an installed project does: the example pipeline and the tracking
-kind. The covering set is their 4 combinations, with the 4 CI providers and the 4 licenses spread
-over them, so every value of every answer is installed and tested once.
+with the real cookiecutter CLI and checked: the chosen CI file, license, tracking and example or
+skeleton, the profile and update record, ruff. Each is then installed and runs `make precommit`
+(every hook on all files, the CI file and license included).
+
+Running each project's own tests and pipeline 64 times would cost ~35 min on 2 workers (75-90 s
+per example combination), beyond the suite's 25-minute budget. Only two answers change what the
+tests and the pipeline read (the example pipeline and the tracking kind): the CI provider and the
+license change the CI file, LICENSE, the README's CI and license paragraphs, the `license` line
+of pyproject.toml and the answers in .cruft.json, none of which a test or the pipeline reads. So each combination is
+also checked to be byte-identical, outside exactly those, to the representative of its class;
+the 4 representatives (`COVERING`: every value of every answer, spread over them) run
+`make test` and `make smoke` (the skeleton: `make run`) for their 16 combinations each.
+
+Installing each project from scratch (uv sync with bytecode compiled, ~50 s) is not repeated: each
+xdist worker installs one environment once, and every combination it runs links its `.venv` to it
+and starts from the same uv.lock; its `make` targets then run `uv sync` there as usual, which only
+swaps in that project's editable install. A worker runs one test at a time, so no environment is
+used by two combinations at once. pre-commit's hook environments live in one shared
+PRE_COMMIT_HOME (pre-commit locks its store).
 """
 
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from mlcore.project import validate_profile
-from tests.template.conftest import REPO, UV, bake, git, make
+from tests.template.conftest import PRE_COMMIT_HOME, REPO, UV, bake, bake_and_install, git, make
 from tests.template.test_ci import PROVIDERS
 
 CHOICES = {
@@ -32,6 +48,7 @@ CHOICES = {
 COMBINATIONS = [
     dict(zip(CHOICES, values, strict=True)) for values in itertools.product(*CHOICES.values())
 ]
+# The representative of each (example, tracking) class, with the CI providers and licenses spread.
 COVERING = [
     {
         "ci_provider": CHOICES["ci_provider"][i],
@@ -43,6 +60,14 @@ COVERING = [
         itertools.product(CHOICES["include_example_pipeline"], CHOICES["tracking"])
     )
 ]
+# What the CI provider and license answers may change: whole files, and lines of one more.
+VARYING_FILES = {
+    ".cruft.json",
+    "LICENSE",
+    "README.md",  # its CI and license paragraphs
+    *(relative for relative, _ in PROVIDERS.values()),
+}
+VARYING_LINES = {"pyproject.toml": "license = "}
 LICENSE_TITLES = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
@@ -68,12 +93,46 @@ def test_the_matrix_covers_every_choice_of_cookiecutter_json():
     for key in ("ci_provider", "include_example_pipeline", "open_source_license"):
         assert CHOICES[key] == declared[key], key
     assert declared["tracking"] == CHOICES["tracking"][0]
+    assert len(COMBINATIONS) == len({label(answers) for answers in COMBINATIONS}) == 64
     for key, values in CHOICES.items():
         assert {answers[key] for answers in COVERING} == set(values), key
 
 
+def representative(answers: dict) -> dict:
+    """The COVERING member with the same example-pipeline and tracking answers."""
+    keys = ("include_example_pipeline", "tracking")
+    return next(c for c in COVERING if all(c[k] == answers[k] for k in keys))
+
+
+@pytest.fixture(scope="session")
+def baked_representatives(tmp_path_factory) -> dict[str, Path]:
+    """The 4 representatives, baked once per worker, by label."""
+    root = tmp_path_factory.mktemp("representatives")
+    return {label(c): bake_project(root / label(c), c) for c in COVERING}
+
+
+def tree(project: Path) -> dict[str, bytes]:
+    """Every file the baked project's first commit tracks, by relative path."""
+    return {
+        relative: (project / relative).read_bytes() for relative in git(project, "ls-files").split()
+    }
+
+
+def assert_same_outside_the_ci_and_license_answers(project: Path, other: Path) -> None:
+    mine, theirs = tree(project), tree(other)
+    for relative in sorted((set(mine) | set(theirs)) - VARYING_FILES):
+        a, b = mine.get(relative), theirs.get(relative)
+        if a == b:
+            continue
+        assert relative in VARYING_LINES and a is not None and b is not None, relative
+        lines = set(a.decode().splitlines()) ^ set(b.decode().splitlines())
+        assert all(line.startswith(VARYING_LINES[relative]) for line in lines), (relative, lines)
+
+
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=label)
-def test_every_combination_bakes_a_consistent_ruff_clean_project(tmp_path, answers):
+def test_every_combination_bakes_a_consistent_ruff_clean_project(
+    tmp_path, answers, baked_representatives
+):
     project = bake_project(tmp_path, answers)
     files = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
 
@@ -121,31 +180,84 @@ def test_every_combination_bakes_a_consistent_ruff_clean_project(tmp_path, answe
         done = subprocess.run([str(RUFF), *command], cwd=project, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
 
+    # What the tests and the pipeline read is the representative's, byte for byte.
+    rep = baked_representatives[label(representative(answers))]
+    assert_same_outside_the_ci_and_license_answers(project, rep)
+
+
+def matrix_env() -> dict:
+    """The environment of the make targets: no outer virtualenv, no telemetry, shared hook envs."""
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env.update(
+        UV=UV,
+        UV_COMPILE_BYTECODE="1",
+        MLFLOW_DISABLE_TELEMETRY="true",
+        DO_NOT_TRACK="true",
+        PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def worker_venv(tmp_path_factory) -> Path:
+    """This xdist worker's installed environment: a default project synced once, bytecode compiled.
+
+    Session scope is per worker process, and a worker runs its tests one at a time.
+    """
+    seed = bake_and_install(tmp_path_factory.mktemp("matrix-env"), matrix_env())
+    return seed / ".venv"
+
+
+def link_venv(project: Path, venv: Path) -> None:
+    """Point ``project/.venv`` at the shared environment, with the lock it was synced from.
+
+    The link is this test's doing, not the targets': git ignores ``.venv/`` directories only, so it
+    is excluded locally (``.git/info/exclude``), which changes no tracked file. The lock is the
+    one ``uv sync`` writes (the 64 projects have the same dependencies): it spares a resolution.
+    """
+    (project / ".venv").symlink_to(venv, target_is_directory=True)
+    shutil.copyfile(venv.parent / "uv.lock", project / "uv.lock")
+    exclude = project / ".git" / "info" / "exclude"
+    exclude.parent.mkdir(exist_ok=True)
+    with exclude.open("a") as file:
+        file.write("/.venv\n")
+
+
+def timed_make(
+    project: Path, target: str, env: dict, record_property
+) -> subprocess.CompletedProcess:
+    start = time.monotonic()
+    done = make(project, target, env)
+    record_property(f"seconds_{target}", round(time.monotonic() - start, 1))
+    return done
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "answers",
     [
         pytest.param(answers, marks=pytest.mark.xdist_group(f"matrix-{i % 2}"))
-        for i, answers in enumerate(COVERING)
+        for i, answers in enumerate(COMBINATIONS)
     ],
     ids=label,
 )
-def test_the_covering_set_installs_and_passes_tests_pre_commit_and_smoke(tmp_path, answers):
-    """The same make targets CI runs: pre-commit on all files, the tests, the smoke pipeline."""
+def test_every_combination_installs_and_passes_pre_commit_and_its_class_tests_and_smoke(
+    tmp_path, answers, worker_venv, record_property
+):
+    """The make targets CI runs: pre-commit on all files in each; tests and smoke per class."""
     assert UV, "uv is needed to install the generated project (make test provides it)"
     project = bake_project(tmp_path, answers)
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    env.update(UV=UV, UV_COMPILE_BYTECODE="1", MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true")
-    make(project, "precommit", env)
-    tests = make(project, "test", env)
-    assert " passed" in tests.stdout and " failed" not in tests.stdout
-    env["ARGS"] = (
-        "tracking=local"  # pipeline runs use the project's own store, whatever the default
-    )
-    if answers["include_example_pipeline"] == "yes":
-        assert "models:/churn-model-churn@champion" in make(project, "smoke", env).stdout
-    else:  # the skeleton's entry point runs its configured steps as one tracked run
-        assert "MLflow run:" in make(project, "run", env).stdout
+    link_venv(project, worker_venv)
+    env = matrix_env()
+    timed_make(project, "precommit", env, record_property)
+    if answers in COVERING:  # the tests and pipeline runs of its 16 combinations (see above)
+        tests = timed_make(project, "test", env, record_property)
+        assert " passed" in tests.stdout and " failed" not in tests.stdout
+        env["ARGS"] = "tracking=local"  # pipeline runs use the project's own store
+        if answers["include_example_pipeline"] == "yes":
+            smoke = timed_make(project, "smoke", env, record_property)
+            assert "models:/churn-model-churn@champion" in smoke.stdout
+        else:  # the skeleton's entry point runs its configured steps as one tracked run
+            assert "MLflow run:" in timed_make(project, "run", env, record_property).stdout
     # Nothing tracked was changed by the targets; uv.lock is new (uv sync wrote it: commit it).
     assert git(project, "status", "--porcelain") == "?? uv.lock"
