@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
+from mlcore import evaluate as evaluate_module
 from mlcore.evaluate import (
     METRICS,
     best_cutoff,
@@ -325,6 +326,19 @@ def test_compare_models_flags_a_clearly_better_challenger_reproducibly():
     assert not reverse["challenger_better"].item()
     strict = compare_models(y, champion, challenger, "roc_auc", n_boot=300, seed=1, margin=0.5)
     assert not strict["challenger_better"].item()
+
+
+def test_compare_models_gives_the_same_interval_in_small_blocks_as_in_one(monkeypatch):
+    # The bootstrap runs in blocks of replicates to bound memory; the block size must not matter.
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 500)
+    champion, challenger = np.round(rng.random(500), 2), rng.random(500)
+    metrics = ["roc_auc", "log_loss", "brier"]
+    whole = compare_models(y, champion, challenger, metrics, n_boot=40, seed=2)
+    monkeypatch.setattr(evaluate_module, "_BOOT_CELLS", 3 * len(y))  # blocks of 3 replicates
+    pd.testing.assert_frame_equal(
+        compare_models(y, champion, challenger, metrics, n_boot=40, seed=2), whole
+    )
 
 
 def test_compare_models_rejects_unknown_metrics_and_non_probabilities():
