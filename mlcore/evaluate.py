@@ -488,12 +488,14 @@ def compare_scorers(
 
 
 def _weighted_auc(y: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """ROC AUC under each row of integer ``weights`` (ties count one half), as in Mann-Whitney.
+    """ROC AUC under each row of ``weights`` (ties count one half), as in Mann-Whitney.
 
-    The weights are bootstrap counts (this is the promotion gate's hot loop): integer sums are
-    exact, and 32-bit ones are several times faster than float64 (numpy would widen to 64 bits).
+    Bootstrap counts (the promotion gate's hot loop) are summed as 32-bit integers when twice a
+    row's total fits: exact, and several times faster than float64 (numpy would widen to 64 bits).
     """
-    acc = np.int32 if weights.shape[1] < 2**29 else np.int64  # holds 2 x the total weight
+    acc: type = np.float64
+    if np.issubdtype(weights.dtype, np.integer):
+        acc = np.int32 if 2 * int(weights.sum(axis=1, dtype=np.int64).max()) < 2**31 else np.int64
     order = np.argsort(s, kind="stable")
     sorted_scores = s[order]
     w = np.ascontiguousarray(weights.take(order, axis=1), dtype=acc)  # rows: fast cumsum

@@ -93,7 +93,10 @@ def _input_groups(model: Any, X: pd.DataFrame) -> list[np.ndarray] | None:
         and hasattr(model[0], "transformers_")
     ):
         return None
-    sources = np.array(list(input_columns(model[0]).values()), dtype=object)
+    try:
+        sources = np.array(list(input_columns(model[0]).values()), dtype=object)
+    except (AttributeError, NotImplementedError):  # a branch without get_feature_names_out
+        return None
     columns = [str(c) for c in X.columns]
     if not set(sources) <= set(columns):
         return None

@@ -296,11 +296,12 @@ def test_weighted_metrics_equal_sklearn_with_sample_weights():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 300)
     s = np.round(rng.random(300), 2)  # with ties
-    weights = rng.integers(0, 4, size=(3, 300)).astype(float)
+    counts = rng.integers(0, 4, size=(3, 300))  # bootstrap counts, and any real weights
     references = {"roc_auc": roc_auc_score, "log_loss": log_loss, "brier": brier_score_loss}
-    for name, (fn, _) in METRICS.items():
-        expected = [references[name](y, s, sample_weight=w) for w in weights]
-        np.testing.assert_allclose(fn(y, s, weights), expected, rtol=1e-10)
+    for weights in (counts.astype(np.int16), counts * 0.37):
+        for name, (fn, _) in METRICS.items():
+            expected = [references[name](y, s, sample_weight=w) for w in weights]
+            np.testing.assert_allclose(fn(y, s, weights), expected, rtol=1e-10)
 
 
 def test_compare_models_finds_no_difference_between_identical_models():

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from lightgbm import LGBMClassifier
+from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from mlcore.explain import (
     input_columns,
@@ -106,6 +108,16 @@ def test_permutation_importance_of_a_pipeline_equals_shuffling_each_input_column
         row = table.set_index("feature").loc[column]
         assert row["importance_mean"] == pytest.approx(np.mean(drops), abs=1e-12)
         assert row["importance_std"] == pytest.approx(np.std(drops), abs=1e-12)
+
+
+def test_permutation_importance_falls_back_when_features_cannot_be_traced_to_columns():
+    # A FunctionTransformer without feature_names_out cannot name its outputs: sklearn's path.
+    frame = pd.DataFrame({"signal": np.arange(40.0), "noise": np.zeros(40)})
+    y = np.arange(40) >= 20
+    untraceable = ColumnTransformer([("f", FunctionTransformer(), ["signal", "noise"])])
+    pipe = Pipeline([("pre", untraceable), ("model", LogisticRegression())]).fit(frame, y)
+    table = permutation_importance_table(pipe, frame, y, n_repeats=2)
+    assert table["feature"].tolist() == ["signal", "noise"]
 
 
 def test_top_contributions_lists_the_strongest_positive_reasons_per_row():
