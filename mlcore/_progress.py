@@ -86,6 +86,11 @@ class Progress:
             self.log.info(self.message())
         return self
 
+    def finish(self) -> None:
+        """Log the final line: rows done, elapsed time and the rate."""
+        rate = self.done / self.elapsed if self.elapsed > 0 else float("inf")
+        self.log.info("%s: done, %s/s", self.message(), f"{rate:,.0f} {self.unit}")
+
     def __enter__(self) -> Progress:
         self._start = self._clock()
         return self
@@ -97,8 +102,7 @@ class Progress:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
-            rate = self.done / self.elapsed if self.elapsed > 0 else float("inf")
-            self.log.info("%s: done, %s/s", self.message(), f"{rate:,.0f} {self.unit}")
+            self.finish()
 
 
 def iter_progress(

@@ -32,6 +32,7 @@ __all__ = [
     "boosting_progress",
     "build_estimator",
     "build_pipeline",
+    "fit_params",
 ]
 
 MODEL_KINDS = ("lightgbm", "lightgbm_dask", "dummy")
@@ -80,6 +81,20 @@ def build_pipeline(preprocessor: Any, estimator: ClassifierMixin) -> Pipeline:
     return Pipeline([("preprocess", preprocessor), ("model", estimator)])
 
 
+def fit_params(config: Mapping[str, Any], label: str, **options: Any) -> dict[str, Any]:
+    """Keyword arguments for fitting ``build_pipeline``'s pipeline of the ``model`` config.
+
+    A ``lightgbm`` model logs its progress (see :func:`boosting_progress`); other kinds get none.
+
+    Example:
+        >>> fit_params({"kind": "dummy", "params": {}}, "train")
+        {}
+    """
+    if config["kind"] != "lightgbm":
+        return {}
+    return {"model__callbacks": [boosting_progress(label, **options)]}
+
+
 def boosting_progress(label: str, **options: Any) -> Callable[[Any], None]:
     """A LightGBM callback that logs trees built, elapsed time and ETA (see ``Progress``).
 
@@ -95,12 +110,12 @@ def boosting_progress(label: str, **options: Any) -> Callable[[Any], None]:
 
     def callback(env: Any) -> None:
         nonlocal progress
-        if progress is None:
+        if progress is None:  # starts the clock at the first tree
             total = env.end_iteration - env.begin_iteration
-            progress = Progress(label, total, unit="trees", **options).__enter__()
+            progress = Progress(label, total, unit="trees", **options)
         progress.update(1)
         if env.iteration + 1 == env.end_iteration:
-            progress.__exit__(None, None, None)
+            progress.finish()
 
     return callback
 

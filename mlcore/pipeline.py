@@ -33,7 +33,7 @@ from mlcore.config import STEPS, check_config
 from mlcore.data import load_table
 from mlcore.errors import DataError, run_main
 from mlcore.features import build_preprocessor
-from mlcore.model import boosting_progress, build_estimator, build_pipeline
+from mlcore.model import build_estimator, build_pipeline, fit_params
 from mlcore.report import write_report
 from mlcore.split import SET_NAMES, split_from_config
 from mlcore.validate import ValidationFailed, validate_frame
@@ -222,11 +222,9 @@ def _step_train(ctx: _Context) -> None:
         build_preprocessor(x_train, _features_config(cfg), seed=cfg["seed"]),
         build_estimator(cfg["model"], seed=cfg["seed"]),
     )
-    fit_params = {}
-    if cfg["model"]["kind"] == "lightgbm":  # trees built, elapsed and ETA in the log
-        label = f"train: {len(x_train):,} rows"
-        fit_params["model__callbacks"] = [boosting_progress(label, logger=log)]
-    model.fit(x_train, y_train, **fit_params)
+    model.fit(
+        x_train, y_train, **fit_params(cfg["model"], f"train: {len(x_train):,} rows", logger=log)
+    )
     if hasattr(model[-1], "to_local"):  # trained on a Dask cluster: register a plain model
         model.steps[-1] = (model.steps[-1][0], model[-1].to_local())
     baseline = build_estimator({"kind": "dummy", "params": {}}, seed=cfg["seed"])
@@ -237,7 +235,6 @@ def _step_train(ctx: _Context) -> None:
         joblib.dump(obj, tmp)
         tmp.replace(ctx.models_dir / f"{name}.joblib")
     ctx.models = {"model": model, "baseline": baseline}
-    ctx.scores.clear()
     _log_drift_reference(ctx, x_train, y_train)
 
 

@@ -244,10 +244,9 @@ def log_dataset(
     (``mlcore.data.<name>.sha256`` / ``.rows``); return the fingerprint.
     """
     import mlflow
-
-    fp = fingerprint(frame)
     from mlflow.models import infer_signature
 
+    fp = fingerprint(frame)
     dataset = mlflow.data.from_pandas(
         frame, source=source, name=name, targets=target, digest=fp["sha256"][:32]
     )
