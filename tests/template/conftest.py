@@ -35,6 +35,13 @@ def bake(output_dir: Path, *answers: str, env: dict | None = None) -> subprocess
     )
 
 
+def outer_env(*drop: str, **extra: str) -> dict:
+    """This process's environment for a generated project's own tools: without the repository's
+    ``VIRTUAL_ENV`` (and any ``drop`` names), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", *drop}}
+    return {**env, **extra}
+
+
 def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command in ``cwd`` without stdin, capturing its output; never raises on failure."""
     return subprocess.run(

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import UV, bake, make
+from tests.template.conftest import UV, bake, make, outer_env
 
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 # provider -> (file in the generated project, check-jsonschema's vendored schema)
@@ -145,8 +145,7 @@ def test_the_commands_the_ci_file_runs_pass_locally(baked):
     assert UV, "uv is needed to install the generated project (make test provides it)"
     project = baked["github"]
     checks, on_main, _ = ci_commands("github", project / PROVIDERS["github"][0])
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    env["UV"] = UV
+    env = outer_env(UV=UV)
     for target in make_targets(checks) + make_targets(on_main):
         done = make(project, target, env)
     assert "Registered model:  models:/churn-model-churn/" in done.stdout  # make run registered

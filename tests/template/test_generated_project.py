@@ -11,7 +11,7 @@ import mlflow
 import pytest
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import bake_and_install, run
+from tests.template.conftest import bake_and_install, outer_env, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
 
@@ -36,8 +36,7 @@ def _offline_env(home: Path, netlog: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    return bake_and_install(tmp_path_factory.mktemp("baked"), env)
+    return bake_and_install(tmp_path_factory.mktemp("baked"), outer_env())
 
 
 @pytest.fixture

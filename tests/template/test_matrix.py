@@ -25,7 +25,6 @@ PRE_COMMIT_HOME (pre-commit locks its store).
 
 import itertools
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -36,7 +35,16 @@ from pathlib import Path
 import pytest
 
 from mlcore.project import validate_profile
-from tests.template.conftest import PRE_COMMIT_HOME, REPO, UV, bake, bake_and_install, git, make
+from tests.template.conftest import (
+    PRE_COMMIT_HOME,
+    REPO,
+    UV,
+    bake,
+    bake_and_install,
+    git,
+    make,
+    outer_env,
+)
 from tests.template.test_ci import PROVIDERS
 
 CHOICES = {
@@ -187,15 +195,13 @@ def test_every_combination_bakes_a_consistent_ruff_clean_project(
 
 def matrix_env() -> dict:
     """The environment of the make targets: no outer virtualenv, no telemetry, shared hook envs."""
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    env.update(
+    return outer_env(
         UV=UV,
         UV_COMPILE_BYTECODE="1",
         MLFLOW_DISABLE_TELEMETRY="true",
         DO_NOT_TRACK="true",
         PRE_COMMIT_HOME=str(PRE_COMMIT_HOME),
     )
-    return env
 
 
 @pytest.fixture(scope="session")

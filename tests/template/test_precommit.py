@@ -6,24 +6,21 @@ Hook environments are installed from the package index once into ``PRE_COMMIT_HO
 """
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import NETGUARD
-from tests.template.conftest import REPO, bake_and_install, run
+from tests.template.conftest import PRE_COMMIT_HOME, bake_and_install, outer_env, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("precommit")]
 
-PRE_COMMIT_HOME = Path(os.environ.get("PRE_COMMIT_HOME") or REPO / "build" / "pre-commit-home")
 NO_SIGNING = ("-c", "commit.gpgsign=false", "-c", "push.gpgSign=false")
 
 
 def _env(**extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    return {**env, "PRE_COMMIT_HOME": str(PRE_COMMIT_HOME), **extra}
+    return outer_env("PYTHONPATH", PRE_COMMIT_HOME=str(PRE_COMMIT_HOME), **extra)
 
 
 def _run(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

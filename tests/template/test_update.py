@@ -7,7 +7,6 @@ from revision 1 with the real cookiecutter CLI (as a user would) and updated wit
 """
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.template.conftest import REPO, UV, git, run
+from tests.template.conftest import REPO, UV, git, outer_env, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template_update")]
 
@@ -71,8 +70,7 @@ def test_an_untouched_project_updates_to_the_new_template_commit_without_conflic
     home = tmp_path / "home"
     home.mkdir()
     # cookiecutter clones URL templates into ~/.cookiecutters: keep that inside the test.
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    env.update(HOME=str(home), UV=UV, GIT_CONFIG_NOSYSTEM="1")
+    env = outer_env(HOME=str(home), UV=UV, GIT_CONFIG_NOSYSTEM="1")
     env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com")
     env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
     out = tmp_path / "out"
