@@ -23,14 +23,38 @@ import numpy as np
 import pandas as pd
 
 from mlcore import evaluate, plots
-from mlcore.errors import ConfigError
+from mlcore._schema import choice, section
+from mlcore.errors import ConfigError, DataError
 from mlcore.explain import permutation_importance_table
 from mlcore.report import Report, Section
 
-__all__ = ["Evaluation", "evaluate_models"]
+__all__ = ["Evaluation", "evaluate_models", "evaluate_settings"]
 
 EVAL_SETS = ("validation", "test")
-_KNOWN = {"n_bins", "promotion_margin", "heuristic", "profit", "fairness", "importance", "metric"}
+_DEFAULTS: dict[str, Any] = {
+    "n_bins": 10,
+    "promotion_margin": 0.0,
+    "metric": "roc_auc",
+    "heuristic": None,
+    "profit": None,
+    "fairness": None,
+    "importance": None,
+}
+_PARTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {  # part: (defaults, required)
+    "heuristic": ({"ascending": True}, ("column",)),
+    "profit": ({}, ("cost_per_contact", "value_per_success", "success_rate")),
+    "fairness": ({"bins": None}, ("column",)),
+    "importance": ({"n_repeats": 3, "max_rows": 10_000}, ()),
+}
+_NUMBERS = {
+    "n_bins": int,
+    "promotion_margin": float,
+    "profit.cost_per_contact": float,
+    "profit.value_per_success": float,
+    "profit.success_rate": float,
+    "importance.n_repeats": int,
+    "importance.max_rows": int,
+}
 
 
 @dataclass
@@ -44,10 +68,39 @@ class Evaluation:
     scores: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # by set, then scorer
 
 
-def _check(cfg: Mapping[str, Any]) -> None:
-    unknown = sorted(set(cfg) - _KNOWN)
-    if unknown:
-        raise ConfigError(f"evaluate: unknown key(s) {unknown}; known: {sorted(_KNOWN)}")
+def _number(value: Any, kind: type, where: str) -> int | float:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where} must be a number, got {value!r}") from None
+    if kind is int and number != value:
+        raise ConfigError(f"{where} must be an integer, got {value!r}")
+    return number
+
+
+def evaluate_settings(cfg: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The ``evaluate`` section checked (keys, required keys, numbers) with its defaults filled.
+
+    A missing or ``null`` part (``heuristic``, ``profit``, ``fairness``, ``importance``) stays
+    ``None``: that section of the report is left out.
+
+    Example:
+        >>> evaluate_settings({"heuristic": {"column": "age"}})["heuristic"]
+        {'ascending': True, 'column': 'age'}
+    """
+    settings = section(cfg, "evaluate", _DEFAULTS)
+    choice(settings["metric"], "evaluate.metric", sorted(evaluate.METRICS))
+    for part, (defaults, required) in _PARTS.items():
+        if settings[part]:
+            settings[part] = section(
+                settings[part], f"evaluate.{part}", defaults, required=required
+            )
+    for key, kind in _NUMBERS.items():
+        part, _, name = key.rpartition(".")
+        holder = settings[part] if part else settings
+        if holder is not None and holder.get(name) is not None:
+            holder[name] = _number(holder[name], kind, f"evaluate.{key}")
+    return settings
 
 
 def _scorers(
@@ -68,7 +121,7 @@ def _scorers(
             scores[f"heuristic ({order} {column} first)"] = evaluate.heuristic_scores(
                 features, column, ascending
             )
-        except (KeyError, TypeError) as exc:
+        except (DataError, TypeError) as exc:
             raise ConfigError(f"evaluate.heuristic: {exc}") from None
     return scores
 
@@ -78,7 +131,7 @@ def _groups(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> pd.Series:
     if column not in frame.columns:
         raise ConfigError(f"evaluate.fairness.column: {column!r} is not in the data")
     values = frame[column]
-    if cfg.get("bins"):  # "[18, 30)" labels; missing outside the bins (not one str() per row)
+    if cfg["bins"]:  # "[18, 30)" labels; missing outside the bins (not one str() per row)
         bands = pd.cut(values, bins=list(cfg["bins"]), right=False)
         return bands.cat.rename_categories(bands.cat.categories.astype(str)).astype("str")
     return values.astype(str)
@@ -87,13 +140,13 @@ def _groups(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> pd.Series:
 def _importance(
     model: Any, features: pd.DataFrame, labels: np.ndarray, cfg: Mapping[str, Any], seed: int
 ) -> pd.DataFrame:
-    max_rows = int(cfg.get("max_rows", 10_000))
+    max_rows = cfg["max_rows"]
     if len(features) > max_rows:
         rows = np.random.default_rng(seed).choice(len(features), max_rows, replace=False)
         rows.sort()
         features, labels = features.iloc[rows], labels[rows]
     return permutation_importance_table(
-        model, features, labels, n_repeats=int(cfg.get("n_repeats", 3)), seed=seed
+        model, features, labels, n_repeats=cfg["n_repeats"], seed=seed
     )
 
 
@@ -124,8 +177,8 @@ def evaluate_models(
         >>> ev.metrics["test_roc_auc"]
         0.5
     """
-    _check(cfg)
-    n_bins = int(cfg.get("n_bins", 10))
+    cfg = evaluate_settings(cfg)
+    n_bins = cfg["n_bins"]
     metrics: dict[str, float] = {}
     comparisons, known, scores = [], scores or {}, {}
     for set_name in EVAL_SETS:
@@ -176,14 +229,14 @@ def evaluate_models(
         ),
     ]
     threshold = 0.5
-    if cfg.get("profit"):
+    if cfg["profit"]:
         profit = cfg["profit"]
         curve = evaluate.profit_curve(
             labels,
             model_scores,
-            float(profit["cost_per_contact"]),
-            float(profit["value_per_success"]),
-            float(profit["success_rate"]),
+            profit["cost_per_contact"],
+            profit["value_per_success"],
+            profit["success_rate"],
         )
         best = evaluate.best_cutoff(curve)
         threshold = float(best["threshold"])
@@ -203,7 +256,7 @@ def evaluate_models(
                 {"profit": figures["profit"]},
             )
         )
-    if cfg.get("fairness"):
+    if cfg["fairness"]:
         groups = _groups(features, cfg["fairness"])
         by_group = evaluate.group_metrics(labels, model_scores, groups, threshold)
         gaps = evaluate.fairness_gaps(by_group)
@@ -219,7 +272,7 @@ def evaluate_models(
             ),
             Section(f"Largest gaps between {column} groups", "ratio = lowest / highest.", gaps),
         ]
-    if cfg.get("importance"):
+    if cfg["importance"]:
         val_features, val_labels = sets["validation"]
         importance = _importance(models["model"], val_features, val_labels, cfg["importance"], seed)
         figures["importance"] = plots.importance_figure(importance)

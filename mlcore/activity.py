@@ -30,6 +30,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from mlcore._schema import section
+from mlcore.errors import ConfigError, DataError
+
 __all__ = ["ActivityFeatures", "RegularityFeatures", "add_activity_features"]
 
 
@@ -68,10 +71,10 @@ class _PanelTransformer(TransformerMixin, BaseEstimator):
         needed = [c for c in (self.entity, self.time, self.value) if c is not None]
         missing = [c for c in needed if c not in X.columns]
         if missing:
-            raise KeyError(f"{name}: column(s) {missing} are not in the data")
+            raise DataError(f"{name}: column(s) {missing} are not in the data")
         for col in (self.entity, self.time):
             if X[col].isna().any():
-                raise ValueError(f"{name}: column {col!r} has missing values")
+                raise DataError(f"{name}: column {col!r} has missing values")
         return X
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> _PanelTransformer:
@@ -85,7 +88,7 @@ class _PanelTransformer(TransformerMixin, BaseEstimator):
             return times.dt.to_period(self.period).array.asi8
         values = pd.to_numeric(times, errors="coerce").to_numpy(dtype=np.float64)
         if np.isnan(values).any() or (np.mod(values, 1.0) != 0).any():
-            raise ValueError(f"column {self.time!r} must hold datetimes or integer period numbers")
+            raise DataError(f"column {self.time!r} must hold datetimes or integer period numbers")
         return values.astype(np.int64)
 
     def _grid(self, X: pd.DataFrame) -> _Grid:
@@ -153,7 +156,9 @@ class ActivityFeatures(_PanelTransformer):
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> ActivityFeatures:
         if int(self.window) != self.window or self.window < 1:
-            raise ValueError(f"ActivityFeatures: window must be an integer >= 1, got {self.window}")
+            raise ConfigError(
+                f"ActivityFeatures: window must be an integer >= 1, got {self.window}"
+            )
         return super().fit(X, y)
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
@@ -238,22 +243,21 @@ def add_activity_features(frame: pd.DataFrame, config: Mapping | None) -> pd.Dat
     """
     if config is None:
         return frame
-    known = {"entity", "time", "values", "window", "period", "regularity"}
-    unknown = sorted(set(config) - known)
-    if unknown or not {"entity", "time", "values"} <= set(config):
-        raise ValueError(
-            f"features.activity: needs entity, time and values (optional: window, period, "
-            f"regularity); got {sorted(config)}"
-        )
+    config = section(
+        config,
+        "features.activity",
+        {"window": 3, "period": "M", "regularity": True},
+        required=("entity", "time", "values"),
+    )
     common = {
         "entity": config["entity"],
         "time": config["time"],
-        "period": config.get("period", "M"),
+        "period": config["period"],
     }
     transformers: list[_PanelTransformer] = []
     for value in config["values"]:
-        transformers.append(ActivityFeatures(value=value, window=config.get("window", 3), **common))
-        if config.get("regularity", True):
+        transformers.append(ActivityFeatures(value=value, window=config["window"], **common))
+        if config["regularity"]:
             transformers.append(RegularityFeatures(value=value, **common))
     parts = [t.set_output(transform="pandas").fit_transform(frame) for t in transformers]
     return pd.concat([frame, *parts], axis=1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlcore._schema import choice
 from mlcore.errors import ConfigError
 
 __all__ = ["STEPS", "PipelineConfig", "check_config", "register_resolvers"]
@@ -116,10 +117,7 @@ def check_config(config: Mapping[str, Any] | Any) -> dict[str, Any]:
         raise ConfigError(
             f"invalid config: unknown step(s) {unknown} in 'steps'; use {list(STEPS)}"
         )
-    if plain["data"]["source"] not in ("synthetic", "file"):
-        raise ConfigError(
-            f"invalid config: data.source must be 'synthetic' or 'file', got {plain['data']['source']!r}"
-        )
+    choice(plain["data"]["source"], "data.source", ("synthetic", "file"))
     return plain
 
 

@@ -28,7 +28,9 @@ def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
     """Run ``action``; a user error prints one ``ERROR:`` line and gives ``(error_code, None)``.
 
     Errors meant for the user (bad config, bad data, failed validation) name what and where; the
-    full traceback goes to the log at debug level.
+    full traceback goes to the log at debug level. A ``ValueError`` from a library is taken as bad
+    input too; any other exception (a ``KeyError`` or ``TypeError`` from a bug) propagates with its
+    traceback.
 
     Example:
         >>> run_main(lambda: 42)
@@ -36,8 +38,7 @@ def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
     """
     try:
         return 0, action()
-    except (MlcoreError, ValueError, KeyError) as exc:
+    except (MlcoreError, ValueError) as exc:
         log.debug("failed", exc_info=True)
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"ERROR: {message}", file=sys.stderr)
+        print(f"ERROR: {exc}", file=sys.stderr)
         return error_code, None

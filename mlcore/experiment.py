@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlcore._frame import require_columns
 from mlcore.errors import ConfigError, DataError
-from mlcore.split import Ids, check_fractions, hash_codes, require_columns
+from mlcore.split import Ids, check_fractions, hash_codes
 
 __all__ = ["ARMS", "DEFAULT_SALT", "GROUPS", "CampaignEffect", "assign_groups", "campaign_effect"]
 

@@ -46,6 +46,9 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
 from sklearn.utils.fixes import parse_version
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mlcore._schema import choice, section
+from mlcore.errors import ConfigError, DataError
+
 __all__ = [
     "CONFIG_DEFAULTS",
     "DATE_PARTS",
@@ -132,7 +135,7 @@ class CastColumns(OneToOneFeatureMixin, _ColumnwiseTransformer):
 
     def fit(self, X: Any, y: Any = None) -> CastColumns:
         if self.to not in ("float", "str"):
-            raise ValueError(f"CastColumns: to must be 'float' or 'str', got {self.to!r}")
+            raise ConfigError(f"CastColumns: to must be 'float' or 'str', got {self.to!r}")
         return super().fit(X, y)
 
     def transform(self, X: Any) -> np.ndarray:
@@ -154,7 +157,7 @@ def _to_float(name: str, col: pd.Series) -> np.ndarray:
         bad &= ~col.astype(str).str.strip().str.lower().isin(_MISSING_TOKENS)
     if bad.any():
         examples = col[bad].unique()[:3].tolist()
-        raise ValueError(f"column {name!r}: {int(bad.sum())} non-numeric values, e.g. {examples}")
+        raise DataError(f"column {name!r}: {int(bad.sum())} non-numeric values, e.g. {examples}")
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -227,7 +230,7 @@ class DateFeatures(_ColumnwiseTransformer):
     def fit(self, X: Any, y: Any = None) -> DateFeatures:
         unknown = sorted(set(self.parts) - set(DATE_PARTS))
         if unknown or not self.parts:
-            raise ValueError(f"DateFeatures: parts must be among {DATE_PARTS}, got {self.parts}")
+            raise ConfigError(f"DateFeatures: parts must be among {DATE_PARTS}, got {self.parts}")
         return super().fit(X, y)
 
     def transform(self, X: Any) -> np.ndarray:
@@ -238,7 +241,7 @@ class DateFeatures(_ColumnwiseTransformer):
             dates = pd.to_datetime(col, errors="coerce")
             bad = dates.isna() & col.notna()
             if bad.any():
-                raise ValueError(f"column {name!r}: unparseable dates, e.g. {col[bad].iloc[0]!r}")
+                raise DataError(f"column {name!r}: unparseable dates, e.g. {col[bad].iloc[0]!r}")
             out.extend(getattr(dates.dt, part).to_numpy(dtype=np.float64) for part in self.parts)
         return np.column_stack(out)
 
@@ -253,19 +256,13 @@ class DateFeatures(_ColumnwiseTransformer):
 
 
 def _settings(config: Mapping) -> dict[str, Any]:
-    unknown = sorted(set(config) - set(ROLES) - set(CONFIG_DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"features: unknown config key(s) {unknown}; "
-            f"known: {sorted(ROLES) + sorted(CONFIG_DEFAULTS)}"
-        )
-    settings = {**CONFIG_DEFAULTS, **{k: v for k, v in config.items() if k not in ROLES}}
-    if settings["high_cardinality_encoding"] not in ("frequency", "target"):
-        raise ValueError(
-            "features.high_cardinality_encoding must be 'frequency' or 'target', got "
-            f"{settings['high_cardinality_encoding']!r}"
-        )
-    return settings
+    settings = section(config, "features", {**dict.fromkeys(ROLES), **CONFIG_DEFAULTS})
+    choice(
+        settings["high_cardinality_encoding"],
+        "features.high_cardinality_encoding",
+        ("frequency", "target"),
+    )
+    return {key: value for key, value in settings.items() if key not in ROLES}
 
 
 def infer_roles(frame: pd.DataFrame, config: Mapping) -> dict[str, list[str]]:
@@ -287,9 +284,9 @@ def infer_roles(frame: pd.DataFrame, config: Mapping) -> dict[str, list[str]]:
     for role in ROLES:
         for col in config.get(role) or []:
             if col not in frame.columns:
-                raise KeyError(f"features.{role}: column {col!r} is not in the data")
+                raise ConfigError(f"features.{role}: column {col!r} is not in the data")
             if col in explicit and {explicit[col], role} != _NOT_FEATURES:
-                raise ValueError(f"features: column {col!r} is under {explicit[col]} and {role}")
+                raise ConfigError(f"features: column {col!r} is under {explicit[col]} and {role}")
             explicit[col] = role
     max_card = int(settings["max_onehot_cardinality"])
     roles: dict[str, list[str]] = {role: [] for role in ROLES}
@@ -366,5 +363,5 @@ def build_preprocessor(frame: pd.DataFrame, config: Mapping, seed: int = 0) -> C
     ]
     steps = [(name, step, roles[role]) for name, role, step in branches if roles[role]]
     if not steps:
-        raise ValueError("features: no usable feature column (all columns are dropped)")
+        raise DataError("features: no usable feature column (all columns are dropped)")
     return ColumnTransformer(steps, remainder="drop", verbose_feature_names_out=True)

@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from mlcore._progress import Progress
+from mlcore._schema import choice
 from mlcore.errors import ConfigError
 
 __all__ = [
@@ -57,12 +58,10 @@ def build_estimator(config: Mapping[str, Any], seed: int) -> ClassifierMixin:
     trains the same model through a ``dask.distributed`` cluster: ``config["cluster"]`` is a
     scheduler address, or null for a local 2-worker cluster (see :class:`DaskLightGBMClassifier`).
     """
-    kind = config.get("kind")
+    kind = choice(config.get("kind"), "model.kind", MODEL_KINDS)
     params = dict(config.get("params") or {})
     if kind == "dummy":
         return DummyClassifier(strategy=params.pop("strategy", "prior"), **params)
-    if kind not in ("lightgbm", "lightgbm_dask"):
-        raise ConfigError(f"model.kind must be one of {MODEL_KINDS}, got {kind!r}")
     from lightgbm import LGBMClassifier
 
     params = _lightgbm_params(params, seed)

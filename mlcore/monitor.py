@@ -1,8 +1,8 @@
 """Drift monitoring of the champion in production: ``make drift`` in a generated project.
 
 At training time the pipeline saves a reference :class:`~mlcore.drift.DriftProfile` with the run
-that registers the model (:func:`reference_profile`, :func:`log_reference_profile`, artifact
-:data:`PROFILE_ARTIFACT`). :func:`run_drift` then, for a new batch:
+that registers the model (:func:`~mlcore.drift.reference_profile`, :func:`log_reference_profile`,
+artifact :data:`PROFILE_ARTIFACT`). :func:`run_drift` then, for a new batch:
 
 1. resolves ``models:/<name>@champion`` to a version and its run, and loads that run's profile;
 2. scores the batch with that version (schema checked against the signature);
@@ -36,26 +36,31 @@ import logging
 import math
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mlcore import track
 from mlcore._files import write_atomic
+from mlcore._schema import choice, section
 from mlcore.config import check_config
 from mlcore.data import load_table
 from mlcore.datasets import make_churn_batches
-from mlcore.drift import DriftProfile, DriftReport, check_thresholds, drift_report
+from mlcore.drift import (
+    DriftProfile,
+    DriftReport,
+    check_profile_settings,
+    check_thresholds,
+    drift_report,
+)
 from mlcore.errors import ConfigError, DataError, run_main
 from mlcore.predict import (
     SCORE_COL,
     Champion,
     add_derived_features,
-    group_settings,
     load_champion,
 )
 from mlcore.report import Report, Section, write_report
@@ -68,7 +73,6 @@ __all__ = [
     "load_reference_profile",
     "log_reference_profile",
     "main",
-    "reference_profile",
     "run_drift",
 ]
 
@@ -81,13 +85,12 @@ SYNTHETIC_KINDS: dict[str, tuple[str, float]] = {
     "label": ("label_drift", 0.7),
     "concept": ("concept_drift", 1.0),
 }
-_PROFILE_DEFAULTS = {"n_bins": 10, "n_quantiles": 101, "max_categories": 50, "lift_fraction": 0.1}
 _DEFAULTS: dict[str, Any] = {
     "batch": None,
     "synthetic": {"kind": None, "strength": None},
     "period_col": None,  # default: data.date_col
     "thresholds": {},
-    "profile": _PROFILE_DEFAULTS,
+    "profile": None,  # see mlcore.drift.check_profile_settings
     "top_figures": 6,
     "experiment": None,
     "output_dir": None,
@@ -95,81 +98,23 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def _settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
-    settings = group_settings(cfg, "drift", {**_DEFAULTS, "period_col": cfg["data"]["date_col"]})
-    for key in ("synthetic", "profile"):
-        settings[key] = group_settings(settings, key, _DEFAULTS[key])
+    settings = section(
+        cfg.get("drift"), "drift", {**_DEFAULTS, "period_col": cfg["data"]["date_col"]}
+    )
+    settings["synthetic"] = section(
+        settings["synthetic"], "drift.synthetic", _DEFAULTS["synthetic"]
+    )
+    settings["profile"] = check_profile_settings(settings["profile"])
     settings["thresholds"] = check_thresholds(settings["thresholds"])
-    kind = settings["synthetic"]["kind"]
-    if kind is not None and kind not in SYNTHETIC_KINDS:
-        raise ConfigError(
-            f"invalid config: drift.synthetic.kind must be null or one of {sorted(SYNTHETIC_KINDS)}, got {kind!r}"
-        )
+    choice(settings["synthetic"]["kind"], "drift.synthetic.kind", [None, *sorted(SYNTHETIC_KINDS)])
     settings["experiment"] = settings["experiment"] or f"{cfg['tracking']['experiment']}-monitoring"
     settings["output_dir"] = settings["output_dir"] or str(Path(cfg["paths"]["reports"]) / "drift")
     return settings
 
 
 # --------------------------------------------------------------------------------------------
-# The reference profile, saved at training time
+# The reference profile (mlcore.drift.reference_profile), saved with the training run
 # --------------------------------------------------------------------------------------------
-
-
-def reference_profile(
-    train_features: pd.DataFrame,
-    train_labels: np.ndarray,
-    holdout_scores: np.ndarray,
-    holdout_labels: np.ndarray,
-    config: Mapping[str, Any],
-) -> DriftProfile:
-    """The drift reference of a trained model: P(X) and P(Y) of the training rows, and the score
-    distribution and AUC/lift on held-out rows (in-sample scores and AUC are optimistic: a same-
-    distribution batch would look like concept drift).
-
-    ``train_features`` may hold the target, ids and dates: the entity, date, target columns and
-    ``features.drop`` are left out of the profile. ``config`` is the (checked) pipeline config;
-    ``drift.profile`` sets the bins (see :meth:`DriftProfile.from_frame`).
-
-    Example:
-        >>> from mlcore.datasets import make_churn
-        >>> df = make_churn(n_customers=300, n_months=5, seed=0)
-        >>> cfg = {"data": {"entity_col": "customer_id", "date_col": "snapshot_month",
-        ...                 "target": "churn"}, "features": {}, "drift": {}}
-        >>> rng = np.random.default_rng(0)
-        >>> p = reference_profile(df, df["churn"], rng.random(100), rng.integers(0, 2, 100), cfg)
-        >>> "customer_id" in p.features, p.label_col, p.score_col
-        (False, 'churn', 'score')
-    """
-    data = config["data"]
-    target = data["target"]
-    settings = group_settings(config.get("drift") or {}, "profile", _PROFILE_DEFAULTS)
-    if SCORE_COL in train_features.columns:
-        raise DataError(f"reference profile: a feature is named {SCORE_COL!r}, the score's name")
-    if len(holdout_scores) != len(holdout_labels):
-        raise DataError(
-            f"reference profile: {len(holdout_scores)} held-out scores but {len(holdout_labels)} labels"
-        )
-    ids = [data["entity_col"], data.get("date_col"), *(config["features"].get("drop") or [])]
-    exclude = [c for c in dict.fromkeys(ids) if c in train_features.columns and c != target]
-    frame = train_features.assign(**{target: np.asarray(train_labels)})
-    bins = {k: settings[k] for k in ("n_bins", "n_quantiles")}
-    base = DriftProfile.from_frame(
-        frame, exclude=exclude, label_col=target, max_categories=settings["max_categories"], **bins
-    )
-    held = DriftProfile.from_frame(
-        pd.DataFrame({target: np.asarray(holdout_labels), SCORE_COL: np.asarray(holdout_scores)}),
-        features=[],
-        label_col=target,
-        score_col=SCORE_COL,
-        lift_fraction=settings["lift_fraction"],
-        **bins,
-    )
-    return replace(
-        base,
-        score_col=SCORE_COL,
-        score=held.score,
-        performance=held.performance,
-        lift_fraction=held.lift_fraction,
-    )
 
 
 def log_reference_profile(profile: DriftProfile, run_id: str | None = None) -> str:
@@ -251,7 +196,7 @@ def alerts(report: DriftReport) -> list[str]:
     """What crossed an ``error`` threshold: feature names, then score, label and periods.
 
     Example:
-        >>> frame = pd.DataFrame({"x": np.arange(500.0)})
+        >>> frame = pd.DataFrame({"x": [float(i) for i in range(500)]})
         >>> alerts(drift_report(DriftProfile.from_frame(frame), frame + 300))
         ['x']
     """
@@ -331,7 +276,9 @@ def _report(
             ],
         }
     )
-    figures = result.figures(top=top)
+    from mlcore.plots import drift_figures  # matplotlib: only when a report is drawn
+
+    figures = drift_figures(result, top=top)
     thresholds = pd.DataFrame(
         [{"check": k, "value": json.dumps(v)} for k, v in result.thresholds.items()]
     )

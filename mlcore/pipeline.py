@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mlcore import track
-from mlcore._evaluation import evaluate_models
+from mlcore._evaluation import evaluate_models, evaluate_settings
 from mlcore._files import write_atomic
 from mlcore.activity import add_activity_features
 from mlcore.config import STEPS, check_config
@@ -240,7 +240,8 @@ def _step_train(ctx: _Context) -> None:
 
 def _log_drift_reference(ctx: _Context, x_train: pd.DataFrame, y_train: np.ndarray) -> None:
     """Save the training data's drift profile (and held-out scores) with the run: make drift."""
-    from mlcore.monitor import log_reference_profile, reference_profile
+    from mlcore.drift import reference_profile
+    from mlcore.monitor import log_reference_profile
 
     y_val = ctx.xy("validation")[1]
     scores = ctx.score("model", "validation")
@@ -310,8 +311,8 @@ def _step_register(ctx: _Context) -> None:
         ctx.score("model", "test"),
         ctx.score("baseline", "test"),
         validation_passed=_validation_passed(ctx),
-        metric=evaluate_cfg.get("metric", "roc_auc"),
-        margin=float(evaluate_cfg.get("promotion_margin", 0.0)),
+        metric=evaluate_cfg["metric"],
+        margin=evaluate_cfg["promotion_margin"],
         seed=cfg["seed"],
     )
     run_id = mlflow.active_run().info.run_id
@@ -373,6 +374,7 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
     import mlflow
 
     cfg = check_config(config)
+    cfg["evaluate"] = evaluate_settings(cfg["evaluate"])  # checked before any work
     steps = [step for step in STEPS if step in cfg["steps"]]
     tracking = cfg["tracking"]
     track.configure(tracking["uri"], tracking["experiment"], tracking["artifact_location"])

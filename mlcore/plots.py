@@ -1,5 +1,5 @@
-"""Evaluation plots as matplotlib Figures, drawn from the tables of :mod:`mlcore.evaluate` and
-:mod:`mlcore.explain`.
+"""Evaluation and drift plots as matplotlib Figures, drawn from the tables of
+:mod:`mlcore.evaluate`, :mod:`mlcore.explain` and :mod:`mlcore.drift`.
 
 Figures are built with ``matplotlib.figure.Figure`` (no pyplot, no global state, safe in threads
 and servers); save one with ``fig.savefig(path_or_buffer, format="png")``. Functions that accept
@@ -16,17 +16,25 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from mlcore.errors import DataError
+
 __all__ = [
     "calibration_figure",
+    "drift_figures",
     "gains_figure",
     "importance_figure",
     "lift_figure",
+    "plot_distributions",
+    "plot_performance",
+    "plot_psi",
     "profit_figure",
 ]
 
@@ -171,4 +179,144 @@ def importance_figure(
     ax.set_yticks(np.arange(len(shown)), shown["feature"].astype(str))
     ax.axvline(0.0, color="grey", linewidth=1)
     ax.set(xlabel="drop in score when the feature is shuffled", title=title)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Drift (tables of mlcore.drift.drift_report; this module does not import mlcore.drift)
+# --------------------------------------------------------------------------------------------
+
+_COLORS = {"ok": "#4c78a8", "skipped": "#bab0ac", "warning": "#f58518", "error": "#e45756"}
+# mlcore.drift.DEFAULT_THRESHOLDS["psi"], the levels drawn without thresholds (a test checks it)
+_PSI_LEVELS: dict[str, float | None] = {"warning": 0.1, "error": 0.25}
+
+
+class _DriftReportLike(Protocol):
+    """What :func:`drift_figures` reads of a :class:`mlcore.drift.DriftReport`."""
+
+    @property
+    def features(self) -> pd.DataFrame: ...
+    @property
+    def prediction(self) -> pd.DataFrame: ...
+    @property
+    def performance(self) -> pd.DataFrame: ...
+    @property
+    def distributions(self) -> Mapping[str, pd.DataFrame]: ...
+    @property
+    def thresholds(self) -> Mapping[str, Any]: ...
+
+
+def drift_figures(report: _DriftReportLike, top: int = 6) -> dict[str, Figure]:
+    """Figures of a drift report: the ``psi`` bar chart, the ``distributions`` of the ``top``
+    features by PSI (and the score), and ``performance`` over periods when labels were available.
+
+    Example:
+        >>> from mlcore.drift import DriftProfile, drift_report
+        >>> frame = pd.DataFrame({"x": np.arange(200.0)})
+        >>> sorted(drift_figures(drift_report(DriftProfile.from_frame(frame), frame)))
+        ['distributions', 'psi']
+    """
+    ranked = report.features.dropna(subset=["psi"]).sort_values("psi", ascending=False)
+    names = ranked["feature"].head(top).tolist()
+    names += report.prediction["feature"].tolist()
+    out = {
+        "psi": plot_psi(report.features, report.thresholds),
+        "distributions": plot_distributions(report.distributions, names),
+    }
+    if len(report.performance):
+        out["performance"] = plot_performance(report.performance)
+    return out
+
+
+def _psi_levels(thresholds: Mapping[str, Any] | None) -> dict[str, float | None]:
+    """The ``psi`` levels of drift thresholds (a number is the error level), over the defaults."""
+    given = (thresholds or {}).get("psi", {})
+    levels = dict(given) if isinstance(given, Mapping) else {"warning": None, "error": given}
+    return {**_PSI_LEVELS, **levels}
+
+
+def plot_psi(features: pd.DataFrame, thresholds: Mapping[str, Any] | None = None) -> Figure:
+    """Horizontal PSI bar per feature, coloured by severity, with the PSI levels as lines.
+
+    ``features`` is the features table of a drift report; ``thresholds`` its thresholds (as
+    checked by :func:`mlcore.drift.check_thresholds`; None: the default PSI levels).
+
+    Example:
+        >>> table = pd.DataFrame({"feature": ["x", "c"], "psi": [0.02, 0.3],
+        ...                       "severity": ["ok", "error"]})
+        >>> fig = plot_psi(table)
+        >>> fig.axes[0].get_xlabel()
+        'PSI'
+    """
+    levels = _psi_levels(thresholds)
+    table = features.sort_values("psi", ascending=True, na_position="first")
+    fig = Figure(figsize=(7, max(2.0, 0.3 * len(table) + 1)), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(
+        table["feature"],
+        table["psi"].fillna(0.0),
+        color=[_COLORS[s] for s in table["severity"]],
+    )
+    for level, style in (("warning", ":"), ("error", "--")):
+        if levels[level] is not None:
+            ax.axvline(levels[level], color=_COLORS[level], linestyle=style, label=level)
+    ax.set_xlabel("PSI")
+    ax.set_title("Feature drift (PSI vs reference)")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right")
+    return fig
+
+
+def plot_distributions(
+    distributions: Mapping[str, pd.DataFrame], names: Sequence[str], *, columns: int = 2
+) -> Figure:
+    """Reference vs current share per bin for each of ``names`` (small multiples).
+
+    ``distributions`` maps a column to its table of ``bin``, ``reference`` and ``current``
+    shares (:attr:`mlcore.drift.DriftReport.distributions`).
+
+    Example:
+        >>> table = pd.DataFrame({"bin": ["a", "b"], "reference": [0.5, 0.5], "current": [0.6, 0.4]})
+        >>> len(plot_distributions({"c": table}, ["c"]).axes)
+        1
+    """
+    missing = [n for n in names if n not in distributions]
+    if missing:
+        raise DataError(f"plot_distributions: no binned distribution for {missing}")
+    rows = max(1, math.ceil(len(names) / columns))
+    fig = Figure(figsize=(6 * min(columns, max(len(names), 1)), 3.2 * rows), layout="constrained")
+    for i, name in enumerate(names):
+        table = distributions[name]
+        ax = fig.add_subplot(rows, columns, i + 1)
+        x = np.arange(len(table))
+        ax.bar(x - 0.2, table["reference"], width=0.4, label="reference", color="#4c78a8")
+        ax.bar(x + 0.2, table["current"], width=0.4, label="current", color="#f58518")
+        ax.set_xticks(x, table["bin"], rotation=45, ha="right", fontsize=7)
+        ax.set_ylabel("share of rows")
+        ax.set_title(name)
+        if i == 0:
+            ax.legend()
+    return fig
+
+
+def plot_performance(performance: pd.DataFrame) -> Figure:
+    """AUC and lift per period against their training-time reference lines.
+
+    Example:
+        >>> table = pd.DataFrame({"period": ["a", "b"], "auc": [0.8, 0.7], "auc_reference": 0.8,
+        ...                       "lift": [3.0, 2.5], "lift_reference": 3.0})
+        >>> [ax.get_ylabel() for ax in plot_performance(table).axes]
+        ['ROC AUC', 'lift']
+    """
+    fig = Figure(figsize=(8, 3.2), layout="constrained")
+    labels = [str(p)[:10] for p in performance["period"]]
+    for ax, metric, title in zip(
+        fig.subplots(1, 2), ("auc", "lift"), ("ROC AUC", "lift"), strict=True
+    ):
+        ax.plot(labels, performance[metric], marker="o", label="current")
+        ax.axhline(performance[f"{metric}_reference"].iloc[0], linestyle="--", label="reference")
+        ax.set_ylabel(title)
+        ax.tick_params(axis="x", rotation=45)
+        ax.legend()
+    fig.suptitle("Model performance by period (concept drift)")
     return fig

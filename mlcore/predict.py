@@ -32,10 +32,11 @@ import pandas as pd
 
 from mlcore import track
 from mlcore._files import write_atomic
+from mlcore._schema import section
 from mlcore.activity import add_activity_features
 from mlcore.config import check_config
 from mlcore.data import READERS, load_table
-from mlcore.errors import ConfigError, DataError, run_main
+from mlcore.errors import DataError, run_main
 from mlcore.validate import ValidationFailed, ValidationResult, validate_frame
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "PredictionResult",
     "add_derived_features",
     "check_schema",
-    "group_settings",
     "load_champion",
     "main",
     "read_table",
@@ -78,24 +78,6 @@ _TYPE_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "datetime": (pd.api.types.is_datetime64_any_dtype, "datetimes"),
     "binary": (pd.api.types.is_object_dtype, "bytes"),
 }
-
-
-def group_settings(
-    cfg: Mapping[str, Any], group: str, defaults: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The ``group`` mapping of a checked config merged into ``defaults``; unknown keys are errors.
-
-    Example:
-        >>> group_settings({"predict": {"input": "a.csv"}}, "predict", {"input": None, "output_dir": None})
-        {'input': 'a.csv', 'output_dir': None}
-    """
-    given = dict(cfg.get(group) or {})
-    unknown = sorted(set(given) - set(defaults))
-    if unknown:
-        raise ConfigError(
-            f"invalid config: unknown key(s) {unknown} in '{group}'; use {sorted(defaults)}"
-        )
-    return {**defaults, **given}
 
 
 def read_table(
@@ -334,8 +316,8 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     """
     track.disable_telemetry()
     cfg = check_config(config)
-    settings = group_settings(
-        cfg,
+    settings = section(
+        cfg.get("predict"),
         "predict",
         {**_DEFAULTS, "output_dir": str(Path(cfg["paths"]["processed"]) / "predictions")},
     )

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from mlcore.errors import MlcoreError
+from mlcore.errors import ConfigError, MlcoreError
 
 __all__ = [
     "CHALLENGER",
@@ -174,7 +174,7 @@ def decide(
     from mlcore.evaluate import METRICS, compare_models
 
     if metric not in METRICS:
-        raise ValueError(f"promotion metric: unknown {metric!r}; use one of {sorted(METRICS)}")
+        raise ConfigError(f"promotion metric: unknown {metric!r}; use one of {sorted(METRICS)}")
     client = _client(client)
     found = _champion(client, model_name)
     version = None if found is None else str(found.version)

@@ -36,8 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlcore._frame import as_dates, require_columns
+from mlcore._schema import choice, section
 from mlcore.errors import ConfigError, DataError
-from mlcore.split import SplitResult, as_dates, hash_codes, require_columns, split_report
+from mlcore.split import SplitResult, hash_codes, split_report
 
 __all__ = [
     "SAMPLING_METHODS",
@@ -240,7 +242,7 @@ _CONFIG_KEYS = {
 
 def resample_train(
     result: SplitResult,
-    cfg: Mapping[str, Any],
+    cfg: Mapping[str, Any] | None,
     *,
     entity_col: str,
     target_col: str,
@@ -258,20 +260,13 @@ def resample_train(
         >>> out.test is parts.test, bool(out.train["y"].mean() > parts.train["y"].mean())
         (True, True)
     """
-    if not isinstance(cfg, Mapping):
-        raise ConfigError(f"sampling config must be a mapping, got {cfg!r}")
-    method = cfg.get("method", "none")
-    if method not in _CONFIG_KEYS:
-        raise ConfigError(
-            f"sampling.method must be one of {list(SAMPLING_METHODS)}, got {method!r}"
-        )
-    unknown = sorted(set(cfg) - _CONFIG_KEYS[method])
-    if unknown:
-        raise ConfigError(
-            f"sampling: key(s) {unknown} do not apply to method {method!r}; "
-            f"its keys are {sorted(_CONFIG_KEYS[method])}"
-        )
-    options = {key: value for key, value in cfg.items() if key != "method"}
+    method = choice(
+        cfg.get("method", "none") if isinstance(cfg, Mapping) else "none",
+        "sampling.method",
+        SAMPLING_METHODS,
+    )
+    given = section(cfg, "sampling", _CONFIG_KEYS[method], applies_to=f"method {method!r}")
+    options = {key: value for key, value in given.items() if key != "method"}
     if method == "none":
         return result
     if method == "undersample":

@@ -46,8 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mlcore._frame import as_dates, require_columns
 from mlcore.errors import ConfigError, DataError
-from mlcore.split import as_dates, require_columns
 
 __all__ = ["DEFINITIONS", "MODES", "SNAPSHOTS", "TargetResult", "churn_labels", "churn_periods"]
 

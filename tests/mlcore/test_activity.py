@@ -14,6 +14,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from mlcore.activity import ActivityFeatures, RegularityFeatures, add_activity_features
+from mlcore.errors import DataError
 
 # Customer 1 misses months 3 and 4 entirely (no rows): they count as zero activity.
 PANEL = pd.DataFrame(
@@ -138,7 +139,7 @@ def test_transformers_follow_the_sklearn_api():
 @pytest.mark.parametrize(
     ("frame", "error", "message"),
     [
-        (PANEL.drop(columns="logins"), KeyError, r"\['logins'\] are not in the data"),
+        (PANEL.drop(columns="logins"), DataError, r"\['logins'\] are not in the data"),
         (PANEL.assign(customer_id=[1, None] * 4), ValueError, "'customer_id' has missing"),
         (PANEL.assign(month=PANEL["month"] + 0.5), ValueError, "integer period numbers"),
         (PANEL.to_numpy(), TypeError, "expects a DataFrame"),

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from mlcore import evaluate as evaluate_module
+from mlcore.errors import ConfigError, DataError
 from mlcore.evaluate import (
     METRICS,
+    _compare,
     best_cutoff,
     check_scores,
     classification_metrics,
@@ -164,6 +165,40 @@ def test_lift_table_rejects_a_non_positive_bin_count():
         lift_table(LABELS, SCORES, 0)
 
 
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda: lift_table(LABELS, SCORES[:5]), DataError),
+        (lambda: reliability_table(LABELS, SCORES * 3), DataError),
+        (lambda: prior_scores(np.array([]), 3), DataError),
+        (lambda: heuristic_scores(pd.DataFrame({"a": [1.0]}), "b"), DataError),
+        (lambda: group_metrics(LABELS, SCORES, ["a"], 0.5), DataError),
+        (lambda: lift_table(LABELS, SCORES, 0), ConfigError),
+        (lambda: lift_at(LABELS, SCORES, 1.5), ConfigError),
+        (lambda: reliability_table(LABELS, SCORES, strategy="x"), ConfigError),
+        (lambda: compare_models(LABELS, SCORES, SCORES, "f1"), ConfigError),
+        (lambda: compare_models(LABELS, SCORES, SCORES, n_boot=0), ConfigError),
+        (lambda: profit_curve(LABELS, SCORES, -1.0, 1.0, 0.5), ConfigError),
+    ],
+    ids=[
+        "lengths",
+        "not probabilities",
+        "no prior labels",
+        "missing column",
+        "group count",
+        "n_bins",
+        "fraction",
+        "strategy",
+        "metric",
+        "n_boot",
+        "cost",
+    ],
+)
+def test_bad_data_raises_data_error_and_bad_options_raise_config_error(call, error):
+    with pytest.raises(error):
+        call()
+
+
 def test_check_scores_accepts_boolean_and_float_labels():
     y, _ = check_scores(np.array([True, False]), [0.3, 0.1])
     assert y.tolist() == [1, 0]
@@ -266,7 +301,7 @@ def test_prior_and_heuristic_baselines_score_as_documented():
     frame = pd.DataFrame({"trend": [-3.0, 2.0, np.nan, 0.0]})
     assert heuristic_scores(frame, "trend", ascending=True).tolist() == [1.0, 1 / 3, 0.0, 2 / 3]
     assert heuristic_scores(frame, "trend", ascending=False).tolist() == [1 / 3, 1.0, 0.0, 2 / 3]
-    with pytest.raises(KeyError, match="'nope'"):
+    with pytest.raises(DataError, match="'nope'"):
         heuristic_scores(frame, "nope")
     with pytest.raises(TypeError, match="numeric"):
         heuristic_scores(pd.DataFrame({"s": ["a", "b"]}), "s")
@@ -336,10 +371,19 @@ def test_compare_models_gives_the_same_interval_in_small_blocks_as_in_one(monkey
     champion, challenger = np.round(rng.random(500), 2), rng.random(500)
     metrics = ["roc_auc", "log_loss", "brier"]
     whole = compare_models(y, champion, challenger, metrics, n_boot=40, seed=2)
-    monkeypatch.setattr(evaluate_module, "_BOOT_CELLS", 3 * len(y))  # blocks of 3 replicates
+    monkeypatch.setattr(_compare, "_BOOT_CELLS", 3 * len(y))  # blocks of 3 replicates
+    auc, higher_is_better = METRICS["roc_auc"]
+    rows_per_call = []
+
+    def counted_auc(y, s, weights):
+        rows_per_call.append(len(weights))
+        return auc(y, s, weights)
+
+    monkeypatch.setitem(METRICS, "roc_auc", (counted_auc, higher_is_better))
     pd.testing.assert_frame_equal(
         compare_models(y, champion, challenger, metrics, n_boot=40, seed=2), whole
     )
+    assert max(rows_per_call) == 3  # the patched block size was used
 
 
 def test_compare_models_rejects_unknown_metrics_and_non_probabilities():

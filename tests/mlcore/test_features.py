@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from mlcore.errors import ConfigError
 from mlcore.features import (
     CastColumns,
     DateFeatures,
@@ -161,10 +162,14 @@ def test_infer_roles_reads_the_frame_and_config_wins():
 @pytest.mark.parametrize(
     ("config", "error", "message"),
     [
-        ({"numeric": ["nope"]}, KeyError, "features.numeric: column 'nope'"),
+        ({"numeric": ["nope"]}, ConfigError, "features.numeric: column 'nope'"),
         ({"numeric": ["age"], "drop": ["age"]}, ValueError, "'age' is under numeric and drop"),
         ({"categorical_hihg": ["plan"]}, ValueError, "unknown config key"),
-        ({"high_cardinality_encoding": "hash"}, ValueError, "'frequency' or 'target'"),
+        (
+            {"high_cardinality_encoding": "hash"},
+            ConfigError,
+            r"must be one of \['frequency', 'target'\]",
+        ),
         ({"drop": ["logins", "age", "plan", "zip_code"]}, ValueError, "no usable feature"),
     ],
 )

@@ -3,6 +3,7 @@ knob of the synthetic data raises its own alert, a same-distribution batch raise
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -12,17 +13,17 @@ import pytest
 
 from mlcore.config import check_config
 from mlcore.datasets import make_churn_batches
+from mlcore.drift import reference_profile
 from mlcore.errors import ConfigError, DataError
 from mlcore.monitor import (
     PROFILE_ARTIFACT,
     load_reference_profile,
     log_reference_profile,
     main,
-    reference_profile,
     run_drift,
 )
 from mlcore.pipeline import run
-from mlcore.predict import load_champion
+from mlcore.predict import SCORE_COL, load_champion
 from tests.conftest import small_config
 
 # Big enough that a same-distribution batch scores like the held-out set (AUC within noise).
@@ -170,7 +171,7 @@ def test_bad_drift_config_is_an_error_naming_the_key(trained, tmp_path):
         run_drift(_config(trained, tmp_path, synthetic={"kind": "features"}))
     with pytest.raises(ConfigError, match="unknown key 'psi_level'"):
         run_drift(_config(trained, tmp_path, thresholds={"psi_level": 0.2}))
-    with pytest.raises(ConfigError, match=r"\['treshold'\] in 'drift'"):
+    with pytest.raises(ConfigError, match=r"drift: unknown config key\(s\) \['treshold'\]"):
         run_drift(_config(trained, tmp_path, treshold=1))
 
 
@@ -181,3 +182,8 @@ def test_a_model_run_without_a_profile_is_a_clear_error(trained):
     bare = client.create_run(client.get_run(champion.run_id).info.experiment_id)  # e.g. old mlcore
     with pytest.raises(DataError, match=f"run {bare.info.run_id} has no monitoring/drift_profile"):
         load_reference_profile(bare.info.run_id)
+
+
+def test_the_reference_profile_names_the_score_as_scoring_does():
+    # mlcore.drift sits below mlcore.predict: its default score column must be predict's
+    assert inspect.signature(reference_profile).parameters["score_col"].default == SCORE_COL

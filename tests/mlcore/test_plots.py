@@ -11,12 +11,17 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from mlcore import plots
+from mlcore.drift import DEFAULT_THRESHOLDS
+from mlcore.errors import DataError
 from mlcore.evaluate import best_cutoff, gains_curve, lift_table, profit_curve, reliability_table
 from mlcore.plots import (
     calibration_figure,
     gains_figure,
     importance_figure,
     lift_figure,
+    plot_distributions,
+    plot_psi,
     profit_figure,
 )
 
@@ -104,3 +109,15 @@ def test_mlcore_stays_light_and_plots_never_touch_pyplot():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_drift_plots_draw_the_default_psi_levels_of_mlcore_drift():
+    # plots does not import mlcore.drift: its copy of the default PSI levels must match
+    assert DEFAULT_THRESHOLDS["psi"] == plots._PSI_LEVELS
+    table = pd.DataFrame({"feature": ["x"], "psi": [0.3], "severity": ["error"]})
+    lines = plot_psi(table).axes[0].lines
+    assert [line.get_xdata()[0] for line in lines] == [0.1, 0.25]
+    lines = plot_psi(table, {"psi": {"error": 0.3}}).axes[0].lines
+    assert [line.get_xdata()[0] for line in lines] == [0.1, 0.3]
+    with pytest.raises(DataError, match=r"no binned distribution for \['x'\]"):
+        plot_distributions({}, ["x"])

@@ -303,3 +303,24 @@ def test_bad_expectations_are_config_errors_naming_the_position(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         check_expectations([spec])
+
+
+def test_severity_error_reads_as_before_the_shared_checker() -> None:
+    with pytest.raises(ConfigError) as caught:
+        check_expectations(
+            [
+                {"type": "not_null", "column": "a"},
+                {"type": "unique", "column": "a", "severity": "fatal"},
+            ]
+        )
+    assert str(caught.value) == (
+        "validation.expectations[1] (unique): severity must be one of ['error', 'warning'], "
+        "got 'fatal'"
+    )
+
+
+def test_bad_arguments_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="sample_size must be >= 1"):
+        validate_frame(pd.DataFrame({"a": [1]}), [], sample_size=0)
+    with pytest.raises(ConfigError, match="margin must be >= 0"):
+        profile_expectations(pd.DataFrame({"a": [1]}), margin=-0.1)
