@@ -68,12 +68,22 @@ def template_config(root: Path, data_path: Path | None, **model_params: Any) -> 
 
     ``data_path`` switches ``data.source`` to that Parquet file (the template's ``data: file``).
 
+    The project's own transformer (``features.extra``) is left out: its package exists only in
+    a generated project.
+
     Example:
-        >>> template_config(Path("/tmp/x"), None)["model"]["kind"]
-        'lightgbm'
+        >>> template_config(Path("/tmp/x"), None)["model"]["_target_"]
+        'lightgbm.LGBMClassifier'
     """
     from omegaconf import OmegaConf
 
+    from mlcore.config import register_resolvers
+
+    def load(group: str, option: str) -> Any:
+        text = (TEMPLATE_CONF / group / f"{option}.yaml").read_text()
+        return OmegaConf.create(text.replace("{{ cookiecutter.module_name }}", "churn_model"))
+
+    register_resolvers(root)
     groups = {
         "data": "synthetic",
         "validation": "churn",
@@ -87,14 +97,16 @@ def template_config(root: Path, data_path: Path | None, **model_params: Any) -> 
         {
             "project": {"name": "Churn Model", "slug": "churn-model"},
             "seed": 42,
+            "task": "binary",
             "paths": {"root": str(root)},
-            **{g: OmegaConf.load(TEMPLATE_CONF / g / f"{o}.yaml") for g, o in groups.items()},
+            **{g: load(g, o) for g, o in groups.items()},
         }
     )
+    config.features.extra = []
     if data_path is not None:
         config.data.source, config.data.path = "file", str(data_path)
     for key, value in model_params.items():
-        config.model.params[key] = value
+        config.model[key] = value
     return OmegaConf.to_container(config, resolve=True)
 
 
@@ -136,7 +148,8 @@ def _child(kind: str, data_path: Path, overrides: dict[str, Any]) -> dict[str, A
             )
             argv = [code, str(Path(__file__).parent), tmp, str(data_path), json.dumps(overrides)]
         else:
-            params = template_config(Path(tmp), None, **overrides)["model"]["params"]
+            model = template_config(Path(tmp), None, **overrides)["model"]
+            params = {k: v for k, v in model.items() if k != "_target_"}
             argv = [BARE_SCRIPT, str(data_path), json.dumps(params)]
         start, cpu = time.perf_counter(), children_cpu_seconds()
         done = subprocess.run(

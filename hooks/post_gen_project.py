@@ -31,6 +31,8 @@ EXAMPLE_ONLY = (
     "conf/validation/churn.yaml",
     "notebooks/01-ds-churn-eda.ipynb",
 )
+# Tests of the project's own code, kept by the skeleton too.
+SHARED_TESTS = {"test_features.py"}
 # cookiecutter's run-time keys: machine-specific, not answers.
 RUNTIME_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
 ABBREVIATIONS = {
@@ -92,14 +94,15 @@ def keep_example_or_skeleton() -> None:
             Path(path).unlink()
         # The example's tests go too, whoever added them: the skeleton brings its own.
         for test in Path("tests").glob("test_*.py"):
-            test.unlink()
+            if test.name not in SHARED_TESTS:
+                test.unlink()
         for source in sorted(p for p in SKELETON.rglob("*") if p.is_file()):
             target = source.relative_to(SKELETON)
             target.parent.mkdir(parents=True, exist_ok=True)
             source.replace(target)
         set_config(r"^  - data: synthetic$", "  - data: file")
         set_config(r"^  - validation: churn$", "  - validation: default")
-        set_config(r"^steps: \[.*\]$", "steps: [validate]")
+        set_config(r"^limitations:\n(  - .*\n)+", "limitations: []\n")
     shutil.rmtree(SKELETON)
 
 

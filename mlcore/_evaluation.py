@@ -23,18 +23,21 @@ import numpy as np
 import pandas as pd
 
 from mlcore import evaluate, plots
-from mlcore._schema import choice, section
+from mlcore._schema import section
 from mlcore.errors import ConfigError, DataError
 from mlcore.explain import permutation_importance_table
 from mlcore.report import Report, Section
+from mlcore.task import get_task
 
 __all__ = ["Evaluation", "evaluate_models", "evaluate_settings"]
 
 EVAL_SETS = ("validation", "test")
+_BINARY = get_task("binary")
+OUTSIDE = "outside bands"  # fairness: values below the first or above the last band edge
 _DEFAULTS: dict[str, Any] = {
     "n_bins": 10,
     "promotion_margin": 0.0,
-    "metric": "roc_auc",
+    "metric": None,  # the task's default_metric
     "heuristic": None,
     "profit": None,
     "fairness": None,
@@ -78,18 +81,21 @@ def _number(value: Any, kind: type, where: str) -> int | float:
     return number
 
 
-def evaluate_settings(cfg: Mapping[str, Any] | None) -> dict[str, Any]:
+def evaluate_settings(cfg: Mapping[str, Any] | None, task: Any = None) -> dict[str, Any]:
     """The ``evaluate`` section checked (keys, required keys, numbers) with its defaults filled.
 
     A missing or ``null`` part (``heuristic``, ``profit``, ``fairness``, ``importance``) stays
-    ``None``: that section of the report is left out.
+    ``None``: that section of the report is left out. ``metric`` must be one of the task's gate
+    metrics (``task``: a :class:`mlcore.task.Task`, binary by default); null is its default.
 
     Example:
         >>> evaluate_settings({"heuristic": {"column": "age"}})["heuristic"]
         {'ascending': True, 'column': 'age'}
     """
+    task = task or _BINARY
     settings = section(cfg, "evaluate", _DEFAULTS)
-    choice(settings["metric"], "evaluate.metric", sorted(evaluate.METRICS))
+    settings["metric"] = settings["metric"] or task.default_metric
+    task.check_metric(settings["metric"])
     for part, (defaults, required) in _PARTS.items():
         if settings[part]:
             settings[part] = section(
@@ -110,7 +116,7 @@ def _scorers(
     known: Mapping[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
     scores = {
-        name: known[name] if name in known else model.predict_proba(features)[:, 1]
+        name: known[name] if name in known else _BINARY.score(model, features)
         for name, model in models.items()
     }
     if heuristic:
@@ -133,12 +139,18 @@ def _groups(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> pd.Series:
     values = frame[column]
     if cfg["bins"]:  # "[18, 30)" labels; missing outside the bins (not one str() per row)
         bands = pd.cut(values, bins=list(cfg["bins"]), right=False)
-        return bands.cat.rename_categories(bands.cat.categories.astype(str)).astype("str")
+        labels = bands.cat.rename_categories(bands.cat.categories.astype(str))
+        return labels.cat.add_categories([OUTSIDE]).fillna(OUTSIDE).astype("str")
     return values.astype(str)
 
 
 def _importance(
-    model: Any, features: pd.DataFrame, labels: np.ndarray, cfg: Mapping[str, Any], seed: int
+    model: Any,
+    features: pd.DataFrame,
+    labels: np.ndarray,
+    cfg: Mapping[str, Any],
+    seed: int,
+    scoring: str,
 ) -> pd.DataFrame:
     max_rows = cfg["max_rows"]
     if len(features) > max_rows:
@@ -146,7 +158,7 @@ def _importance(
         rows.sort()
         features, labels = features.iloc[rows], labels[rows]
     return permutation_importance_table(
-        model, features, labels, n_repeats=cfg["n_repeats"], seed=seed
+        model, features, labels, scoring=scoring, n_repeats=cfg["n_repeats"], seed=seed
     )
 
 
@@ -159,6 +171,7 @@ def evaluate_models(
     subtitle: str = "",
     seed: int = 0,
     scores: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    task: Any = None,
 ) -> Evaluation:
     """Score ``models`` (``model`` and the dummy ``baseline``) on the validation and test sets.
 
@@ -167,7 +180,8 @@ def evaluate_models(
     returned in ``Evaluation.scores``. Metrics are named
     ``<set>_<metric>`` for the model, ``baseline_<set>_<metric>`` for the dummy and
     ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece``, the profit optimum and
-    the largest fairness gaps when configured.
+    the largest fairness gaps when configured. ``task`` (binary by default) scores the models;
+    multiclass and regression reports come from :meth:`mlcore.task.Task.sections`.
 
     Example:
         >>> from sklearn.dummy import DummyClassifier
@@ -177,10 +191,74 @@ def evaluate_models(
         >>> ev.metrics["test_roc_auc"]
         0.5
     """
-    cfg = evaluate_settings(cfg)
+    task = task or _BINARY
+    cfg = evaluate_settings(cfg, task)
+    if task.name != "binary":
+        evaluation = _task_evaluation(task, models, sets, cfg, scores or {}, title, subtitle)
+    else:
+        evaluation = _binary_evaluation(models, sets, cfg, scores or {}, title, subtitle)
+    if cfg["importance"]:
+        val_features, val_labels = sets["validation"]
+        importance = _importance(
+            models["model"], val_features, val_labels, cfg["importance"], seed, task.scoring
+        )
+        evaluation.figures["importance"] = plots.importance_figure(importance)
+        evaluation.tables["importance"] = importance
+        evaluation.report.sections.append(
+            Section(
+                "What the model uses",
+                f"Permutation importance on validation data: the {task.scoring} lost when a "
+                "column is shuffled.",
+                importance,
+                {"importance": evaluation.figures["importance"]},
+            )
+        )
+    return evaluation
+
+
+def _task_evaluation(
+    task: Any,
+    models: Mapping[str, Any],
+    sets: Mapping[str, tuple[pd.DataFrame, np.ndarray]],
+    cfg: Mapping[str, Any],
+    known: Mapping[str, Mapping[str, np.ndarray]],
+    title: str,
+    subtitle: str,
+) -> Evaluation:
+    """Multiclass and regression: the task's metrics per set and scorer, and its report."""
+    classes = getattr(models["model"], "classes_", None)
+    metrics: dict[str, float] = {}
+    scores: dict[str, dict[str, np.ndarray]] = {}
+    for set_name in EVAL_SETS:
+        features, labels = sets[set_name]
+        given = known.get(set_name, {})
+        scores[set_name] = {
+            name: given[name] if name in given else task.score(model, features)
+            for name, model in models.items()
+        }
+        for name, values in scores[set_name].items():
+            prefix = {"model": "", "baseline": "baseline_"}[name]
+            found = task.metrics(labels, values, classes, n_bins=cfg["n_bins"])
+            metrics.update({f"{prefix}{set_name}_{k}": float(v) for k, v in found.items()})
+    labels = sets["test"][1]
+    content = task.sections(labels, scores["test"], n_bins=cfg["n_bins"], classes=classes)
+    metrics.update(content.metrics)
+    report = Report(title, list(content.sections), subtitle)
+    return Evaluation(metrics, report, dict(content.figures), dict(content.tables), scores)
+
+
+def _binary_evaluation(
+    models: Mapping[str, Any],
+    sets: Mapping[str, tuple[pd.DataFrame, np.ndarray]],
+    cfg: Mapping[str, Any],
+    known: Mapping[str, Mapping[str, np.ndarray]],
+    title: str,
+    subtitle: str,
+) -> Evaluation:
+    """Binary: lift, gains, calibration, the heuristic, profit and fairness sections."""
     n_bins = cfg["n_bins"]
     metrics: dict[str, float] = {}
-    comparisons, known, scores = [], scores or {}, {}
+    comparisons, scores = [], {}
     for set_name in EVAL_SETS:
         features, labels = sets[set_name]
         scores[set_name] = _scorers(models, features, cfg.get("heuristic"), known.get(set_name, {}))
@@ -272,18 +350,4 @@ def evaluate_models(
             ),
             Section(f"Largest gaps between {column} groups", "ratio = lowest / highest.", gaps),
         ]
-    if cfg["importance"]:
-        val_features, val_labels = sets["validation"]
-        importance = _importance(models["model"], val_features, val_labels, cfg["importance"], seed)
-        figures["importance"] = plots.importance_figure(importance)
-        tables["importance"] = importance
-        sections.append(
-            Section(
-                "What the model uses",
-                "Permutation importance on validation data: the AUC lost when a column is "
-                "shuffled.",
-                importance,
-                {"importance": figures["importance"]},
-            )
-        )
     return Evaluation(metrics, Report(title, sections, subtitle), figures, tables, scores)

@@ -9,8 +9,18 @@ from pathlib import Path
 __all__ = ["write_atomic"]
 
 
+def _file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0o666 less the process umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename: never a half-written file.
+
+    The file gets the permissions of a plainly written one (the umask's), not the temporary
+    file's 0600, so a teammate on a shared drive can read a report.
 
     Example:
         >>> p = write_atomic(Path(tempfile.mkdtemp()) / "a.txt", "hi")
@@ -22,6 +32,7 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
     with tempfile.NamedTemporaryFile(mode, dir=path.parent, delete=False, suffix=".tmp") as tmp:
         try:
             tmp.write(data)
+            os.chmod(tmp.name, _file_mode())
         except BaseException:
             tmp.close()
             os.unlink(tmp.name)

@@ -61,13 +61,6 @@ class ValidationConfig:
 
 
 @dataclass
-class ModelConfig:
-    kind: str = "lightgbm"
-    params: dict[str, Any] = field(default_factory=dict)
-    cluster: str | None = None  # lightgbm_dask: a scheduler address, or null for a local cluster
-
-
-@dataclass
 class TrackingConfig:
     uri: str = "sqlite:///mlflow.db"
     artifact_location: str | None = None
@@ -79,13 +72,19 @@ class TrackingConfig:
 class PipelineConfig:
     project: ProjectConfig = field(default_factory=ProjectConfig)
     seed: int = 42
+    # binary | multiclass | regression (mlcore.task): scoring, baseline, metrics, gate, report.
+    task: str = "binary"
+    # Built-in step names in pipeline order, and import paths of project steps (mlcore.pipeline).
     steps: list[str] = field(default_factory=lambda: list(STEPS))
+    # Settings of project steps, by step name: ``step_params.<name>`` is the step's ``ctx.params``.
+    step_params: dict[str, Any] = field(default_factory=dict)
     paths: PathsConfig = field(default_factory=PathsConfig)
     data: DataConfig = field(default_factory=DataConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     features: dict[str, Any] = field(default_factory=dict)
     split: dict[str, Any] = field(default_factory=dict)
-    model: ModelConfig = field(default_factory=ModelConfig)
+    # Any scikit-learn estimator: ``_target_`` (a class path) and its parameters (mlcore._estimator).
+    model: dict[str, Any] = field(default_factory=dict)
     evaluate: dict[str, Any] = field(default_factory=dict)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     predict: dict[str, Any] = field(default_factory=dict)
@@ -112,19 +111,65 @@ def check_config(config: Mapping[str, Any] | Any) -> dict[str, Any]:
         message = str(exc).splitlines()[0]
         key = getattr(exc, "full_key", None)
         raise ConfigError(f"invalid config: {message} (key: {key})") from None
-    unknown = [step for step in plain["steps"] if step not in STEPS]
-    if unknown:
-        raise ConfigError(
-            f"invalid config: unknown step(s) {unknown} in 'steps'; use {list(STEPS)}"
-        )
     choice(plain["data"]["source"], "data.source", ("synthetic", "file"))
     return plain
 
 
+# ``${estimator:FAMILY}``: the class of a family for the config's ``task`` (binary when unset).
+_ESTIMATOR_FAMILIES: dict[str, dict[str, str | None]] = {
+    "lightgbm": {"classifier": "lightgbm.LGBMClassifier", "regressor": "lightgbm.LGBMRegressor"},
+    "hist_gradient_boosting": {
+        "classifier": "sklearn.ensemble.HistGradientBoostingClassifier",
+        "regressor": "sklearn.ensemble.HistGradientBoostingRegressor",
+    },
+    "linear": {
+        "classifier": "sklearn.linear_model.LogisticRegression",
+        "regressor": "sklearn.linear_model.Ridge",
+    },
+    "dummy": {
+        "classifier": "sklearn.dummy.DummyClassifier",
+        "regressor": "sklearn.dummy.DummyRegressor",
+    },
+    "lightgbm_dask": {"classifier": "mlcore.model.DaskLightGBMClassifier", "regressor": None},
+}
+_TASK_ESTIMATOR = {"binary": "classifier", "multiclass": "classifier", "regression": "regressor"}
+
+
+def _estimator_class(family: str, *, _root_: Any) -> str:
+    """The ``_target_`` of ``family`` for the root config's ``task``.
+
+    Example:
+        >>> from omegaconf import OmegaConf
+        >>> _estimator_class("linear", _root_=OmegaConf.create({"task": "regression"}))
+        'sklearn.linear_model.Ridge'
+    """
+    task = (_root_.get("task") if "task" in _root_ else None) or "binary"
+    where = f"${{estimator:{family}}}"
+    if family not in _ESTIMATOR_FAMILIES:
+        raise ConfigError(
+            f"{where}: unknown estimator family {family!r}; choices: {list(_ESTIMATOR_FAMILIES)}"
+            " (or name any class: _target_: sklearn.ensemble.ExtraTreesClassifier)"
+        )
+    if task not in _TASK_ESTIMATOR:
+        raise ConfigError(f"{where}: unknown task {task!r}; choices: {list(_TASK_ESTIMATOR)}")
+    target = _ESTIMATOR_FAMILIES[family][_TASK_ESTIMATOR[task]]
+    if target is None:
+        able = [f for f, kinds in _ESTIMATOR_FAMILIES.items() if kinds[_TASK_ESTIMATOR[task]]]
+        raise ConfigError(
+            f"{where}: the {family!r} family has no {_TASK_ESTIMATOR[task]} for task {task!r}; "
+            f"families for {task!r}: {able}"
+        )
+    return target
+
+
 def register_resolvers(project_root: Path) -> None:
-    """Register ``${project_root:}`` and ``${run_id:}`` for Hydra configs (idempotent).
+    """Register ``${project_root:}``, ``${run_id:}`` and ``${estimator:FAMILY}`` (idempotent).
 
     ``run_id`` is a short random id so two runs started in the same second never share a folder.
+    ``estimator`` gives the class of an estimator family for the config's top-level ``task``
+    (``binary``, ``multiclass`` or ``regression``; ``binary`` when absent): ``lightgbm``,
+    ``hist_gradient_boosting``, ``linear`` (LogisticRegression / Ridge), ``dummy``, and
+    ``lightgbm_dask`` (classification only), e.g. ``_target_: ${estimator:lightgbm}``.
     """
     import uuid
 
@@ -134,3 +179,4 @@ def register_resolvers(project_root: Path) -> None:
     OmegaConf.register_new_resolver("project_root", lambda: root, replace=True)
     if not OmegaConf.has_resolver("run_id"):
         OmegaConf.register_new_resolver("run_id", lambda: uuid.uuid4().hex[:8], use_cache=True)
+    OmegaConf.register_new_resolver("estimator", _estimator_class, replace=True)

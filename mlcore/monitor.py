@@ -347,7 +347,8 @@ def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
     if SCORE_COL in frame.columns:
         raise DataError(f"drift: {batch} has a column named {SCORE_COL!r}, the score's name")
     scored = add_derived_features(frame, cfg, batch)
-    scored[SCORE_COL] = champion.scores(scored, batch)
+    if profile.score_col is not None:  # a binary model: the score's drift and performance too
+        scored[SCORE_COL] = champion.scores(scored, batch)
     period_col = settings["period_col"]
     result = drift_report(
         profile,

@@ -167,6 +167,11 @@ class Champion:
         """Probability of the positive class for each row of ``frame`` (schema checked first)."""
         return score_frame(self.model, frame, where)
 
+    def predictions(self, frame: pd.DataFrame, where: str, task: Any) -> pd.DataFrame:
+        """What ``make predict`` writes for ``task`` (see :meth:`mlcore.task.Task.predictions`)."""
+        inputs = check_schema(frame, self.model.metadata.get_input_schema(), where)
+        return _scored(lambda: task.predictions(self.model.get_raw_model(), inputs), where)
+
 
 def add_derived_features(
     frame: pd.DataFrame, config: Mapping[str, Any], where: str = "the table"
@@ -202,7 +207,7 @@ def load_champion(tracking_uri: str, model_name: str) -> Champion:
 
     Example (needs a store with a champion)::
 
-        champion = load_champion("sqlite:////abs/mlflow.db", "churn-model-churn")
+        champion = load_champion("sqlite:////abs/mlflow.db", "churn-model")
     """
     track.disable_telemetry()
     _require_store(tracking_uri)
@@ -223,23 +228,24 @@ def load_champion(tracking_uri: str, model_name: str) -> Champion:
     return Champion(model_name, str(version.version), version.run_id, model)
 
 
+def _scored(score: Callable[[], Any], where: str) -> Any:
+    try:
+        return score()
+    except ValueError as exc:  # scikit-learn's word for input it cannot transform
+        raise DataError(f"{where}: the model rejected the input: {exc}") from None
+
+
 def score_frame(model: Any, frame: pd.DataFrame, where: str) -> np.ndarray:
-    """Positive-class probabilities of an MLflow pyfunc whose ``predict`` returns probabilities.
+    """Positive-class probabilities of a binary model loaded as an MLflow pyfunc.
 
     Example (needs a loaded model)::
 
         scores = score_frame(mlflow.pyfunc.load_model(uri), frame, "predict.input")
     """
-    from mlflow.exceptions import MlflowException
+    from mlcore.task import get_task
 
     inputs = check_schema(frame, model.metadata.get_input_schema(), where)
-    try:
-        probabilities = model.predict(inputs)
-    except MlflowException as exc:
-        raise DataError(
-            f"{where}: the model rejected the input: {exc.message.splitlines()[0]}"
-        ) from None
-    return np.asarray(probabilities, dtype=np.float64)[:, 1]
+    return _scored(lambda: get_task("binary").score(model.get_raw_model(), inputs), where)
 
 
 def scoring_expectations(
@@ -326,7 +332,10 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     frame, where = _scoring_table(cfg, settings, champion)
     if frame.empty:
         raise DataError(f"predict: {where} has no rows")
-    scores = champion.scores(add_derived_features(frame, cfg, where), where)
+    from mlcore.task import get_task
+
+    task = get_task(cfg["task"])
+    predictions = champion.predictions(add_derived_features(frame, cfg, where), where, task)
     validation = None
     expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
     if expectations:
@@ -339,10 +348,9 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     if data["entity_col"] not in ids:
         raise DataError(f"predict: {where} has no entity column {data['entity_col']!r}")
     out = (
-        frame[ids]
+        pd.concat([frame[ids], predictions], axis=1)
         .reset_index(drop=True)
         .assign(
-            **{SCORE_COL: scores},
             model_name=champion.name,
             model_version=champion.version,
             run_id=champion.run_id,

@@ -83,6 +83,7 @@ def gate(
     margin: float = 0.0,
     *,
     validation_passed: bool = True,
+    validation_reason: str = "data validation did not pass in this run (failed or skipped)",
     higher_is_better: bool = True,
     metric: str = "roc_auc",
 ) -> Decision:
@@ -102,9 +103,7 @@ def gate(
         "validation_passed": validation_passed,
     }
     if not validation_passed:
-        return Decision(
-            False, "data validation did not pass in this run (failed or skipped)", metrics
-        )
+        return Decision(False, validation_reason, metrics)
     for name, other in (("baseline", baseline), ("champion", champion)):
         if other is not None and not _beats(challenger, other, margin, higher_is_better):
             return Decision(
@@ -137,11 +136,11 @@ def _champion(client: Any, model_name: str) -> Any | None:
         return None
 
 
-def _scores(client: Any, model_name: str, version: str, features: Any) -> np.ndarray:
+def _scores(client: Any, model_name: str, version: str, features: Any, task: Any) -> np.ndarray:
     import mlflow
 
     model = mlflow.sklearn.load_model(client.get_model_version_download_uri(model_name, version))
-    return model.predict_proba(features)[:, 1]
+    return task.score(model, features)
 
 
 def decide(
@@ -152,39 +151,46 @@ def decide(
     baseline_scores: np.ndarray,
     *,
     validation_passed: bool,
+    validation_reason: str | None = None,
     metric: str = "roc_auc",
     margin: float = 0.0,
     n_boot: int = 200,
     seed: int = 0,
+    task: Any = None,
     client: Any | None = None,
 ) -> Decision:
     """The promotion gate on the test rows: challenger vs baseline and vs the current champion.
 
     The champion is loaded from the registry and scored on ``features``, so all three models are
-    compared on the same rows with :func:`mlcore.evaluate.compare_models` (paired bootstrap). The
+    compared on the same rows with the task's paired bootstrap (``task.compare``; binary by
+    default: :func:`mlcore.evaluate.compare_models`). The
     decision uses the point difference and the margin; the CIs go into ``metrics`` and the reason
     (``n_boot`` replicates: the CI is reported, not gated on, so a few hundred are enough).
     A champion that cannot score these rows (e.g. a changed schema) is not beaten: refused.
 
     Example (needs a configured store)::
 
-        decision = decide("churn-model-churn", x_test, y_test, model_scores, dummy_scores,
+        decision = decide("churn-model", x_test, y_test, model_scores, dummy_scores,
                           validation_passed=True, margin=0.001)
     """
-    from mlcore.evaluate import METRICS, compare_models
+    from mlcore.task import get_task
 
-    if metric not in METRICS:
-        raise ConfigError(f"promotion metric: unknown {metric!r}; use one of {sorted(METRICS)}")
+    task = task or get_task("binary")
+    if metric not in task.gate_metrics:
+        raise ConfigError(
+            f"promotion metric: unknown {metric!r}; use one of {sorted(task.gate_metrics)} "
+            f"(task {task.name!r})"
+        )
     client = _client(client)
     found = _champion(client, model_name)
     version = None if found is None else str(found.version)
     options = {"metric": metric, "n_boot": n_boot, "seed": seed, "margin": margin}
-    vs_baseline = compare_models(y_true, baseline_scores, challenger_scores, **options).iloc[0]
+    vs_baseline = task.compare(y_true, baseline_scores, challenger_scores, **options).iloc[0]
     vs_champion = None
     if version is not None:
         try:
-            scores = _scores(client, model_name, version, features)
-            vs_champion = compare_models(y_true, scores, challenger_scores, **options).iloc[0]
+            scores = _scores(client, model_name, version, features, task)
+            vs_champion = task.compare(y_true, scores, challenger_scores, **options).iloc[0]
         except Exception as exc:  # any failure to score means "not beaten"
             metrics = {"metric": metric, "validation_passed": validation_passed}
             reason = f"champion v{version} could not be scored on the test rows: {exc}"
@@ -195,6 +201,7 @@ def decide(
         champion=None if vs_champion is None else float(vs_champion["champion"]),
         margin=margin,
         validation_passed=validation_passed,
+        **({"validation_reason": validation_reason} if validation_reason else {}),
         higher_is_better=bool(vs_baseline["higher_is_better"]),
         metric=metric,
     )
@@ -249,7 +256,7 @@ def promote_if_better(
 
     Example (needs a configured store)::
 
-        applied = promote_if_better("churn-model-churn", "3", decision, run_id)
+        applied = promote_if_better("churn-model", "3", decision, run_id)
     """
     client = _client(client)
     current = _champion(client, model_name)
@@ -293,7 +300,7 @@ def rollback(
 
     Example (needs a configured store)::
 
-        old, new = rollback("churn-model-churn")   # e.g. ("3", "1")
+        old, new = rollback("churn-model")   # e.g. ("3", "1")
     """
     from mlflow.exceptions import MlflowException
 
@@ -341,7 +348,7 @@ def versions(model_name: str, client: Any | None = None) -> list[dict[str, Any]]
 
     Example (needs a configured store)::
 
-        for v in versions("churn-model-churn"):
+        for v in versions("churn-model"):
             print(v["version"], v["aliases"], v["tags"].get("mlcore.decision"))
     """
     from mlflow.exceptions import MlflowException

@@ -39,7 +39,7 @@ def small_config(root: Path, **overrides) -> dict:
             }
         },
         "split": {"kind": "hash", "fractions": {"train": 0.7, "validation": 0.15, "test": 0.15}},
-        "model": {"kind": "lightgbm", "params": {"n_estimators": 30, "n_jobs": 2}},
+        "model": {"_target_": "lightgbm.LGBMClassifier", "n_estimators": 30, "n_jobs": 2},
         "evaluate": {
             "n_bins": 10,
             "promotion_margin": 0.0,
@@ -66,7 +66,7 @@ def small_config(root: Path, **overrides) -> dict:
 
 @pytest.fixture
 def make_config(tmp_path):
-    """``make_config(model__params={...})`` → a small config rooted in this test's tmp dir."""
+    """``make_config(model__n_estimators=5)`` → a small config rooted in this test's tmp dir."""
     return lambda **overrides: small_config(tmp_path, **overrides)
 
 

@@ -64,9 +64,11 @@ class NumericProfile:
         if n_valid == 0:
             empty = np.array([], dtype=np.float64)
             return cls(len(values), len(values), empty, empty.astype(np.int64), empty, empty)
-        probs = np.linspace(0.0, 1.0, n_quantiles)
-        # inverted-CDF quantiles: always observed values, so point masses sit on the grid
-        at = np.maximum(np.ceil(probs * n_valid).astype(np.int64) - 1, 0)
+        # inverted-CDF quantiles: always observed values, so point masses sit on the grid. The
+        # rank of quantile i/(q-1) is ceil(i * n / (q-1)) in integers: ceil(0.7000000000000001 n)
+        # in floats is one rank too high.
+        i = np.arange(n_quantiles, dtype=np.int64)
+        at = np.maximum(-(-i * n_valid // (n_quantiles - 1)) - 1, 0)
         quantiles = ordered[at]
         grid = np.unique(quantiles)
         step = (n_quantiles - 1) // n_bins

@@ -33,9 +33,9 @@ def check_profile_settings(settings: Mapping[str, Any] | None = None) -> dict[st
 
 def reference_profile(
     train_features: pd.DataFrame,
-    train_labels: np.ndarray,
-    holdout_scores: np.ndarray,
-    holdout_labels: np.ndarray,
+    train_labels: np.ndarray | None,
+    holdout_scores: np.ndarray | None,
+    holdout_labels: np.ndarray | None,
     config: Mapping[str, Any],
     *,
     score_col: str = "score",
@@ -47,7 +47,8 @@ def reference_profile(
     ``train_features`` may hold the target, ids and dates: the entity, date, target columns and
     ``features.drop`` are left out of the profile. ``config`` is the (checked) pipeline config;
     ``drift.profile`` sets the bins (see :meth:`DriftProfile.from_frame`). The score is profiled
-    as ``score_col``, the column scoring adds (:data:`mlcore.predict.SCORE_COL`).
+    as ``score_col``, the column scoring adds (:data:`mlcore.predict.SCORE_COL`). Without labels
+    and scores (``None``: a multiclass or regression model) the profile holds the features only.
 
     Example:
         >>> from mlcore.datasets import make_churn
@@ -64,11 +65,20 @@ def reference_profile(
     settings = check_profile_settings((config.get("drift") or {}).get("profile"))
     if score_col in train_features.columns:
         raise DataError(f"reference profile: a feature is named {score_col!r}, the score's name")
+    ids = [data["entity_col"], data.get("date_col"), *(config["features"].get("drop") or [])]
+    if train_labels is None or holdout_scores is None:
+        exclude = [c for c in dict.fromkeys([*ids, target]) if c in train_features.columns]
+        return DriftProfile.from_frame(
+            train_features,
+            exclude=exclude,
+            max_categories=settings["max_categories"],
+            n_bins=settings["n_bins"],
+            n_quantiles=settings["n_quantiles"],
+        )
     if len(holdout_scores) != len(holdout_labels):
         raise DataError(
             f"reference profile: {len(holdout_scores)} held-out scores but {len(holdout_labels)} labels"
         )
-    ids = [data["entity_col"], data.get("date_col"), *(config["features"].get("drop") or [])]
     exclude = [c for c in dict.fromkeys(ids) if c in train_features.columns and c != target]
     frame = train_features.assign(**{target: np.asarray(train_labels)})
     bins = {k: settings[k] for k in ("n_bins", "n_quantiles")}

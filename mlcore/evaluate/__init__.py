@@ -16,8 +16,9 @@ bootstrap or profit settings) raise :class:`~mlcore.errors.ConfigError` (also a 
 
 One private module per concept, all re-exported here: ``_checks`` (input checks), ``_lift`` (lift
 and gains), ``_metrics`` (per-scorer metrics and their bootstrap-weighted versions),
-``_calibration``, ``_baselines``, ``_compare`` (champion vs challenger), ``_profit`` and
-``_fairness``.
+``_calibration``, ``_baselines``, ``_compare`` (champion vs challenger: the paired bootstrap on
+weighted metrics, which :mod:`mlcore.task` also uses for multiclass and regression), ``_profit``
+and ``_fairness``.
 
 Example:
     >>> import numpy as np
@@ -34,15 +35,24 @@ from mlcore.evaluate._calibration import (
     reliability_table,
 )
 from mlcore.evaluate._checks import check_scores
-from mlcore.evaluate._compare import compare_models
+from mlcore.evaluate._compare import (
+    COMPARE_COLUMNS,
+    WeightedMetric,
+    bootstrap_weights,
+    compare_models,
+    paired_bootstrap,
+)
 from mlcore.evaluate._fairness import fairness_gaps, group_metrics
 from mlcore.evaluate._lift import gains_curve, lift_at, lift_table
 from mlcore.evaluate._metrics import METRICS, classification_metrics
 from mlcore.evaluate._profit import best_cutoff, profit_curve
 
 __all__ = [
+    "COMPARE_COLUMNS",
     "METRICS",
+    "WeightedMetric",
     "best_cutoff",
+    "bootstrap_weights",
     "check_scores",
     "classification_metrics",
     "compare_models",
@@ -55,6 +65,7 @@ __all__ = [
     "heuristic_scores",
     "lift_at",
     "lift_table",
+    "paired_bootstrap",
     "prior_scores",
     "profit_curve",
     "reliability_table",

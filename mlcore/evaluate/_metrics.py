@@ -19,15 +19,19 @@ def classification_metrics(
 ) -> dict[str, float]:
     """ROC AUC, log loss, Brier score, base rate and the lift of the top bin (top decile by default).
 
-    ``top_bin_lift`` is the lift of bin 1 of :func:`lift_table` (NaN when ties leave it empty,
-    e.g. for a constant score).
+    Definitions (scores must be probabilities in [0, 1]; others are a ``DataError``):
+    ``roc_auc`` = P(a random positive scores above a random negative), ties counting 1/2;
+    ``log_loss`` = -mean(y log p + (1 - y) log(1 - p)), p kept off exactly 0 and 1 by float eps;
+    ``brier`` = mean((p - y)^2); ``base_rate`` = mean(y); ``top_bin_lift`` is the lift of bin 1
+    of :func:`lift_table` (NaN when ties leave it empty, e.g. for a constant score).
 
     Example:
         >>> round(classification_metrics(np.array([0, 1, 0, 1]), np.array([0.4, 0.6, 0.3, 0.7]), 2)["log_loss"], 3)
         0.434
     """
     y, s = check_scores(y_true, scores)
-    clipped = np.clip(s, _EPS, 1 - _EPS)
+    _check_probabilities(s, "classification_metrics")
+    clipped = np.clip(s, _EPS, 1 - _EPS)  # log loss of exactly 0 or 1 (sklearn's clipping)
     table = lift_table(y, s, n_bins)
     return {
         "roc_auc": float(roc_auc_score(y, s)),

@@ -355,3 +355,15 @@ def test_each_drift_type_is_found_where_it_was_injected_and_only_there(
     assert report.alert == bool(drifted_features or label_alert or performance_alert)
     if not drift:
         assert report.prediction.loc[0, "severity"] == "ok"
+
+
+def test_psi_bin_edges_sit_on_exact_integer_quantile_ranks() -> None:
+    # Ten distinct values and ten bins: one value a bin (floats put the 70th percentile one rank
+    # too high, ceil(0.7000000000000001 * 10) = 8, merging two bins).
+    profile = NumericProfile.from_values(np.arange(10.0), n_bins=10, n_quantiles=101)
+    assert profile.edges.tolist() == list(range(9))
+    for n in (7, 10, 33, 100):
+        values = np.arange(float(n))
+        ranks = NumericProfile.from_values(values, n_bins=10, n_quantiles=11).grid
+        expected = [values[max(-(-i * n // 10) - 1, 0)] for i in range(11)]
+        assert ranks.tolist() == sorted(set(expected))

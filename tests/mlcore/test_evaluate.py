@@ -454,3 +454,14 @@ def test_group_metrics_gives_nan_for_a_single_class_group_and_accepts_callables(
     assert np.isnan(missing_group["roc_auc"]) and np.isnan(missing_group["mean_score"])
     with pytest.raises(ValueError, match="3 group values for 20 rows"):
         group_metrics(LABELS, SCORES, ["a", "b", "c"], 0.5)
+
+
+def test_scores_outside_zero_one_are_an_error_not_clipped_into_a_better_brier():
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(DataError, match=r"classification_metrics: scores must be probabilities"):
+        classification_metrics(y, np.array([0.2, 1.5, -0.5, 0.9]))
+    # in range: the definitions, by hand (Brier = mean squared error of the probability)
+    s = np.array([0.5, 0.5, 0.0, 1.0])
+    metrics = classification_metrics(y, s, 2)
+    assert metrics["brier"] == pytest.approx(((0.5**2) * 2 + 0 + 0) / 4)
+    assert metrics["log_loss"] == pytest.approx(2 * np.log(2) / 4, abs=1e-9)

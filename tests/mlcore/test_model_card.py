@@ -22,7 +22,7 @@ PROFILE = {
 def inputs(**changes):
     base = {
         "run_id": "0123abcd",
-        "model_name": "churn-model-churn",
+        "model_name": "churn-model",
         "model_version": "4",
         "data_fingerprints": [{"name": "raw", "rows": 100000, "sha256": "9f2c77"}],
         "target_definition": "churn = 1 when the customer leaves within the next 3 months",
@@ -44,7 +44,7 @@ def test_the_card_has_every_section_in_order():
     card = render_model_card(PROFILE, **inputs())
     headings = [line for line in card.splitlines() if line.startswith("#")]
     assert headings == [
-        "# Model card: churn-model-churn version 4",
+        "# Model card: churn-model version 4",
         "## Intended use",
         "## Data",
         "## Target",
@@ -53,7 +53,7 @@ def test_the_card_has_every_section_in_order():
         "## Metrics by group",
         "## Limitations",
     ]
-    assert "MLflow run `0123abcd`" in card and "`models:/churn-model-churn/4`" in card
+    assert "MLflow run `0123abcd`" in card and "`models:/churn-model/4`" in card
     assert "status `pilot`" in card and "| Used by | CRM |" in card
     assert "| Data scientists | Ada Lovelace, Alan Turing |" in card
     assert "| raw | 100000 | 9f2c77 |" in card
@@ -96,7 +96,7 @@ def test_bad_inputs_fail_naming_the_input(changes, message):
 def test_write_is_atomic_and_writes_nothing_on_bad_input(tmp_path):
     path = tmp_path / "reports" / "model_card.md"
     assert write_model_card(path, PROFILE, **inputs()) == path
-    assert path.read_text().startswith("# Model card: churn-model-churn version 4")
+    assert path.read_text().startswith("# Model card: churn-model version 4")
     other = tmp_path / "other" / "model_card.md"
     with pytest.raises(ValueError):
         write_model_card(other, PROFILE, **inputs(run_id=""))

@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 import mlflow
 import numpy as np
 import pytest
+from sklearn.dummy import DummyClassifier
 
 from mlcore import registry, track
+from mlcore._estimator import build_estimator
 from mlcore._model_io import log_sklearn_model
 from mlcore.cli import main as cli
 from mlcore.datasets import make_churn
 from mlcore.features import build_preprocessor
-from mlcore.model import build_estimator, build_pipeline
+from mlcore.model import build_pipeline
 
 NAME = "test-churn"
 WEAK = {"n_estimators": 1, "num_leaves": 2, "n_jobs": 2}
@@ -52,7 +54,7 @@ def store(empty_db, tmp_path, monkeypatch):
 def _fit(data, params):
     x_train, y_train, _, _ = data
     features = {"drop": ["customer_id", "snapshot_month"]}
-    estimator = build_estimator({"kind": "lightgbm", "params": params}, seed=7)
+    estimator = build_estimator({"_target_": "lightgbm.LGBMClassifier", **params}, seed=7)
     return build_pipeline(build_preprocessor(x_train, features), estimator).fit(x_train, y_train)
 
 
@@ -60,7 +62,7 @@ def _register(data, params, client, validation_passed=True):
     """Train, log and register a model, run the gate and apply it: (version, decision)."""
     x_train, y_train, x_test, y_test = data
     model = _fit(data, params)
-    baseline = build_estimator({"kind": "dummy", "params": {}}, seed=7).fit(x_train, y_train)
+    baseline = DummyClassifier(strategy="prior").fit(x_train, y_train)
     with mlflow.start_run() as run:
         info = log_sklearn_model(model, x_test, NAME)
         decision = registry.decide(

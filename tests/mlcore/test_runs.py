@@ -32,7 +32,7 @@ def runs_store(tmp_path_factory):
             mlflow.log_params(
                 {
                     "seed": 7,
-                    "model.params.n_estimators": n_estimators,
+                    "model.n_estimators": n_estimators,
                     "tracking.model_name": "proj-churn",
                 }
             )
@@ -60,8 +60,8 @@ def test_only_differing_params_and_best_run_first(store):
     table = compare_runs(client, "proj")
     assert table["run_id"].tolist() == [ids[2], ids[0], ids[1]]  # sweep parent left out
     params = [c for c in table.columns if "." in c or c == "seed"]
-    assert params == ["model.params.n_estimators"]  # seed and model name are the same everywhere
-    assert table["model.params.n_estimators"].tolist() == ["100", "30", "1"]
+    assert params == ["model.n_estimators"]  # seed and model name are the same everywhere
+    assert table["model.n_estimators"].tolist() == ["100", "30", "1"]
     assert table["test_roc_auc"].tolist() == [0.84, 0.81, 0.62]
     assert table["baseline_test_roc_auc"].isna().all()
     assert table["model"].tolist() == ["", "v1 (champion)", ""]
@@ -85,7 +85,7 @@ def test_terminal_csv_and_markdown(store, tmp_path):
     back = pd.read_csv(csv_path)
     assert back["test_roc_auc"].tolist() == [0.84, 0.81, 0.62]
     markdown = md_path.read_text().splitlines()
-    assert markdown[2].startswith("| run | start | status | model.params.n_estimators |")
+    assert markdown[2].startswith("| run | start | status | model.n_estimators |")
     assert markdown[3].startswith("|---|")
     assert len(markdown) == 7
 
@@ -101,7 +101,7 @@ def test_cli_exit_codes_and_outputs(store, tmp_path, capsys):
     args = ["runs", "compare", "--tracking-uri", uri, "--experiment", "proj"]
     assert cli([*args, "--output", "reports/runs", "--max-runs", "2"]) == 0
     out = capsys.readouterr().out
-    assert "model.params.n_estimators" in out and "2 run(s); wrote" in out
+    assert "model.n_estimators" in out and "2 run(s); wrote" in out
     assert (tmp_path / "reports" / "runs" / "runs.csv").is_file()
     assert (tmp_path / "reports" / "runs" / "runs.md").is_file()
 

@@ -148,4 +148,4 @@ def test_the_commands_the_ci_file_runs_pass_locally(baked):
     env = outer_env(UV=UV)
     for target in make_targets(checks) + make_targets(on_main):
         done = make(project, target, env)
-    assert "Registered model:  models:/churn-model-churn/" in done.stdout  # make run registered
+    assert "Registered model:  models:/churn-model/" in done.stdout  # make run registered

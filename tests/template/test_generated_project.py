@@ -70,7 +70,7 @@ def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(
     env, home, netlog = offline
     done = _run(project, "python", "-m", "churn_model.pipeline", "experiment=smoke", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "models:/churn-model-churn@champion" in done.stdout
+    assert "models:/churn-model@champion" in done.stdout
 
     assert not netlog.exists(), f"network attempted:\n{netlog.read_text()}"
     assert not (home / ".config" / "mlflow").exists(), "MLflow telemetry wrote its id file"
@@ -82,7 +82,7 @@ def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(
     assert logged.data.params["data.synthetic.n_customers"] == "2000"
     assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
     assert client.search_logged_models([experiment.experiment_id])
-    champion = client.get_model_version_by_alias("churn-model-churn", "champion")
+    champion = client.get_model_version_by_alias("churn-model", "champion")
     assert champion.run_id == logged.info.run_id
     assert (project / "reports" / "report.html").is_file()
 
@@ -139,7 +139,7 @@ def test_the_optuna_sweep_runs_trials_in_parallel_as_child_runs(project, offline
     parent, children = _sweep(project, before)
     assert parent.info.status == "FINISHED"
     assert [c.info.status for c in children] == ["FINISHED"] * 4
-    rates = {c.data.params["model.params.learning_rate"] for c in children}
+    rates = {c.data.params["model.learning_rate"] for c in children}
     assert len(rates) == 4
     results = Path(parent.data.tags["mlcore.sweep_dir"]) / "optimization_results.yaml"
     best = max(c.data.metrics["validation_roc_auc"] for c in children)
@@ -151,7 +151,7 @@ def champion(project, offline) -> None:
     """A champion in the project's store (trains the smoke pipeline if there is none)."""
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{project}/mlflow.db")
     try:
-        client.get_model_version_by_alias("churn-model-churn", "champion")
+        client.get_model_version_by_alias("churn-model", "champion")
     except mlflow.exceptions.MlflowException:
         done = _run(
             project, "python", "-m", "churn_model.pipeline", "experiment=smoke", env=offline[0]

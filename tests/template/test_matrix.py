@@ -173,9 +173,11 @@ def test_every_combination_bakes_a_consistent_ruff_clean_project(
     assert ("conf/data/synthetic.yaml" in files) is example
     assert any(f.endswith(".ipynb") for f in files) is example
     if not example:
-        assert "steps: [validate]\n" in config and "conf/validation/default.yaml" in files
+        assert "steps: [validate, split, train, evaluate, register]\n" in config
+        assert "limitations: []\n" in config and "conf/validation/default.yaml" in files
         assert {f for f in files if f.startswith("tests/test_")} == {
             "tests/test_config.py",
+            "tests/test_features.py",
             "tests/test_pipeline.py",
         }
 
@@ -191,6 +193,19 @@ def test_every_combination_bakes_a_consistent_ruff_clean_project(
     # What the tests and the pipeline read is the representative's, byte for byte.
     rep = baked_representatives[label(representative(answers))]
     assert_same_outside_the_ci_and_license_answers(project, rep)
+
+
+def write_user_table(path: Path) -> None:
+    """A small binary table as the skeleton expects it: ``id``, ``target``, mixed features."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=400, n_features=5, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]).assign(
+        id=np.arange(len(y)), segment=np.where(X[:, 0] > 0, "a", "b"), target=y
+    )
+    frame.to_parquet(path)
 
 
 def matrix_env() -> dict:
@@ -262,8 +277,9 @@ def test_every_combination_installs_and_passes_pre_commit_and_its_class_tests_an
         env["ARGS"] = "tracking=local"  # pipeline runs use the project's own store
         if answers["include_example_pipeline"] == "yes":
             smoke = timed_make(project, "smoke", env, record_property)
-            assert "models:/churn-model-churn@champion" in smoke.stdout
-        else:  # the skeleton's entry point runs its configured steps as one tracked run
-            assert "MLflow run:" in timed_make(project, "run", env, record_property).stdout
+            assert "models:/churn-model@champion" in smoke.stdout
+        else:  # the skeleton runs its five steps on a table of the user's (made here)
+            write_user_table(project / "data" / "raw" / "table.parquet")
+            assert "Registered model:" in timed_make(project, "run", env, record_property).stdout
     # Nothing tracked was changed by the targets; uv.lock is new (uv sync wrote it: commit it).
     assert git(project, "status", "--porcelain") == "?? uv.lock"

@@ -40,7 +40,7 @@ def test_a_missing_group_option_is_reported_against_the_default_config(project):
     assert findings
     assert {(f.file, f.rule) for f in findings} == {("conf/config.yaml", "MLC402")}
     assert "Could not find 'model/xgboost'" in findings[0].message
-    assert "Available options in 'model': lightgbm" in findings[0].message
+    assert "Available options in 'model': hist_gradient_boosting lightgbm" in findings[0].message
 
 
 def test_a_preset_that_does_not_compose_is_reported_against_its_file(project):

@@ -1,7 +1,7 @@
 """Batch scoring with the champion: ``python -m {{ cookiecutter.module_name }}.predict [overrides]``.
 
 Thin glue: Hydra composes ``conf/``, mlcore scores ``predict.input`` with
-``models:/{{ cookiecutter.project_slug }}-churn@champion`` into ``data/processed/predictions/``.
+``models:/{{ cookiecutter.project_slug }}@champion`` into ``data/processed/predictions/``.
 """
 
 import sys

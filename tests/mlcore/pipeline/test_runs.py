@@ -21,7 +21,7 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     client = _client(config)
     logged = client.get_run(result.run_id)
     assert logged.info.status == "FINISHED"
-    assert logged.data.params["model.params.n_estimators"] == "30"
+    assert logged.data.params["model.n_estimators"] == "30"
     assert logged.data.params["seed"] == "7"
     assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
     artifacts = {a.path for a in client.list_artifacts(result.run_id, "report")}
@@ -32,6 +32,8 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     card = (tmp_path / "reports" / "model_card.md").read_text()
     assert card.startswith(f"# Model card: test-churn version {result.model_version}")
     assert champion.description == card  # the card travels with the model version
+    monitoring = {a.path for a in client.list_artifacts(result.run_id, "monitoring")}
+    assert monitoring == {"monitoring/drift_profile.json"}  # make drift's reference
     figures = {a.path for a in client.list_artifacts(result.run_id, "report/figures")}
     names = ("lift", "gains", "calibration", "profit", "importance")
     assert figures == {f"report/figures/{name}.png" for name in names}
@@ -127,7 +129,7 @@ def test_same_config_twice_gives_identical_metrics_predictions_and_keeps_the_cha
 def test_a_worse_model_is_registered_but_never_promoted(make_config):
     config = make_config()
     run(config)
-    worse = make_config(model__params={"n_estimators": 1, "num_leaves": 2, "n_jobs": 2})
+    worse = make_config(model__n_estimators=1, model__num_leaves=2)
     result = run(worse)
     assert result.promoted is False
     champion = _client(config).get_model_version_by_alias("test-churn", "champion")

@@ -1,0 +1,193 @@
+"""The built-in steps: validate → split → train → evaluate → register, on the Step contract.
+
+Each reads what it declares and returns typed values (:mod:`mlcore.pipeline._values`) and what the
+run records; none of them logs to MLflow (the runner's hooks do). ``register`` talks to the model
+registry: registering is its job.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlcore.drift import reference_profile
+from mlcore.errors import DataError
+from mlcore.monitor import PROFILE_ARTIFACT
+from mlcore.pipeline._step import Step, StepContext, StepResult, step
+from mlcore.pipeline._values import Evaluated, Models, Registration, Splits, Verdict
+
+__all__ = ["BUILTIN_STEPS", "features_config"]
+
+
+@step(reads=("raw",), writes=("validation",))
+def validate(ctx: StepContext) -> StepResult:
+    """Great Expectations on the raw table; an empty suite is ``skipped``, not ``passed``."""
+    from mlcore.validate import ValidationFailed, validate_frame
+
+    expectations = ctx.cfg["validation"]["expectations"]
+    if not expectations:
+        reason = (
+            "no expectations in the validation config (conf/validation/): draft them from "
+            "trusted data with `make profile`, review them, and run again"
+        )
+        return StepResult(values={"validation": Verdict("skipped", reason)}, notes=(reason,))
+    result = validate_frame(ctx["raw"], expectations, name="raw")
+    stats = result.statistics()
+    verdict = Verdict("passed" if result.success else "failed", "", result)
+    metrics = {"validation_success": float(result.success)}
+    metrics.update({f"validation_{k}": float(v) for k, v in stats.items()})
+    notes = tuple(f"validation warning: {line}" for line in result.failed_descriptions("warning"))
+    stop = None
+    if not result.success:
+        folder = ctx.folder("validation")
+        stop = ValidationFailed(result, f"raw data (report: {folder / 'raw.html'})")
+    return StepResult(values={"validation": verdict}, metrics=metrics, notes=notes, stop=stop)
+
+
+@step(reads=("table",), writes=("splits",))
+def split(ctx: StepContext) -> StepResult:
+    """Train / validation / test sets as the ``split`` config says; each must hold every class."""
+    from mlcore.split import SET_NAMES, split_from_config
+
+    data, target = ctx.cfg["data"], ctx.cfg["data"]["target"]
+    result = split_from_config(
+        ctx["table"],
+        ctx.cfg["split"],
+        entity_col=data["entity_col"],
+        date_col=data.get("date_col"),
+        target_col=target,
+    )
+    for name in SET_NAMES:
+        part = result[name]
+        if part.empty:
+            raise DataError(
+                f"split: the {name} set is empty; check the split config and the data size"
+            )
+        ctx.task.check_target(part[target], f"split: the {name} set's {target!r}")
+    splits = Splits(result.train, result.validation, result.test, result.report, result.dropped)
+    metrics = {f"rows_{r.set}": float(r.rows) for r in result.report.itertuples()}
+    metrics["rows_dropped_leakage"] = float(result.dropped)
+    notes = (f"split: dropped {result.dropped} rows that would leak across sets",) * bool(
+        result.dropped
+    )
+    return StepResult(
+        values={"splits": splits},
+        metrics=metrics,
+        tables={"split/report.csv": result.report},
+        notes=notes,
+    )
+
+
+def features_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The ``features`` config for the preprocessor: the entity and date columns always dropped;
+    ``activity`` and ``extra`` are the pipeline's, not the preprocessor's."""
+    features = {k: v for k, v in cfg["features"].items() if k not in ("activity", "extra")}
+    data = cfg["data"]
+    ids = [c for c in (data["entity_col"], data.get("date_col")) if c]
+    features["drop"] = list(dict.fromkeys([*(features.get("drop") or []), *ids]))
+    return features
+
+
+@step(reads=("splits",), writes=("models",))
+def train(ctx: StepContext) -> StepResult:
+    """Fit the project's transformers, the preprocessing and the estimator as one Pipeline, and
+    the task's dummy baseline; profile the training data for drift."""
+    from sklearn.pipeline import Pipeline
+
+    from mlcore._estimator import build_estimator, build_transformers
+    from mlcore.features import build_preprocessor
+    from mlcore.model import adapter_for
+
+    cfg, target = ctx.cfg, ctx.cfg["data"]["target"]
+    splits: Splits = ctx["splits"]
+    x_train, y_train = splits.xy("train", target)
+    ctx.task.check_target(y_train, f"train: the training labels {target!r}")
+    extra = build_transformers(cfg["features"].get("extra") or [], where="features.extra")
+    seen = x_train
+    for _, transformer in extra:  # the preprocessor is fitted on what the extras produce
+        seen = transformer.fit_transform(seen)
+    estimator = build_estimator(cfg["model"], cfg["seed"])
+    adapter = adapter_for(estimator)
+    preprocess = build_preprocessor(seen, features_config(cfg), seed=cfg["seed"])
+    model = Pipeline([*extra, ("preprocess", preprocess), ("model", estimator)])
+    model.fit(x_train, y_train, **adapter.fit_params(estimator, f"train: {len(x_train):,} rows"))
+    model.steps[-1] = ("model", adapter.finalize(model[-1]))
+    baseline = ctx.task.baseline(cfg["seed"]).fit(x_train, y_train)
+    models = Models(model, baseline)
+    # The drift job's reference: the training data, and for binary models the held-out scores.
+    if ctx.task.name == "binary":
+        x_val, y_val = splits.xy("validation", target)
+        held = (y_train, ctx.task.score(model, x_val), y_val)
+    else:
+        held = (None, None, None)
+    profile = reference_profile(x_train, *held, cfg)
+    texts = {PROFILE_ARTIFACT: json.dumps(profile.to_dict())}
+    return StepResult(values={"models": models}, texts=texts)
+
+
+@step(reads=("splits", "models", "scores"), writes=("evaluation",))
+def evaluate(ctx: StepContext) -> StepResult:
+    """The evaluation report: the model against its baselines on validation and test data."""
+    from mlcore._evaluation import evaluate_models
+
+    cfg, target = ctx.cfg, ctx.cfg["data"]["target"]
+    splits, models, scores = ctx["splits"], ctx["models"], ctx["scores"]
+    model = cfg["model"].get("_target_", "?").rpartition(".")[2]
+    evaluation = evaluate_models(
+        {"model": models.model, "baseline": models.baseline},
+        {name: splits.xy(name, target) for name in ("validation", "test")},
+        cfg["evaluate"],
+        task=ctx.task,
+        title=f"{cfg['project']['name']}: model evaluation",
+        subtitle=f"MLflow run {ctx.run_id} · task {ctx.task.name} · model {model} · seed {cfg['seed']}",
+        seed=cfg["seed"],
+        scores=scores.known,
+    )
+    scores.known.update(evaluation.scores)
+    evaluated = Evaluated(
+        dict(evaluation.metrics), evaluation.report, evaluation.tables, evaluation.figures
+    )
+    tables = {f"report/tables/{name}.csv": table for name, table in evaluation.tables.items()}
+    return StepResult(values={"evaluation": evaluated}, metrics=evaluation.metrics, tables=tables)
+
+
+@step(reads=("splits", "models", "scores", "evaluation", "validation"), writes=("registration",))
+def register(ctx: StepContext) -> StepResult:
+    """Log the model, register it as ``challenger`` and let the gate decide on ``champion``."""
+    import mlflow
+
+    from mlcore import registry
+    from mlcore._model_io import log_sklearn_model
+    from mlcore.pipeline._card import model_card
+
+    cfg, task, target = ctx.cfg, ctx.task, ctx.cfg["data"]["target"]
+    splits, models, scores = ctx["splits"], ctx["models"], ctx["scores"]
+    verdict: Verdict = ctx["validation"]
+    x_test, y_test = splits.xy("test", target)
+    name = cfg["tracking"]["model_name"]
+    info = log_sklearn_model(models.model, x_test, name, predict_fn=task.predict_fn)
+    version = str(info.registered_model_version)
+    evaluate_cfg = cfg["evaluate"]
+    decision = registry.decide(
+        name,
+        x_test,
+        y_test,
+        scores("model", "test"),
+        scores("baseline", "test"),
+        validation_passed=verdict.passed,
+        validation_reason=verdict.reason or f"data validation: {verdict.status}",
+        metric=evaluate_cfg["metric"],
+        margin=evaluate_cfg["promotion_margin"],
+        seed=cfg["seed"],
+        task=task,
+    )
+    decision = registry.promote_if_better(name, version, decision, ctx.run_id)
+    evaluation: Evaluated = ctx["evaluation"]
+    card = model_card(ctx, name, version, splits, evaluation)
+    mlflow.MlflowClient().update_model_version(name, version, description=card.read_text())
+    registration = Registration(name, version, decision.promote, decision.reason)
+    tags = {"mlcore.promoted": str(decision.promote), "mlcore.reason": decision.reason}
+    return StepResult(values={"registration": registration}, tags=tags, files={"report": [card]})
+
+
+BUILTIN_STEPS: dict[str, Step] = {s.name: s for s in (validate, split, train, evaluate, register)}

@@ -1,0 +1,92 @@
+"""The config checked against the data before the first step: every named column, the target.
+
+A run whose config names a column the table does not have stops here, with the config key to
+change, before anything is trained, written or registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+
+from mlcore.errors import ConfigError
+from mlcore.features import ROLES
+
+__all__ = ["check_against_data"]
+
+_HINTS = {
+    "features.activity": "set features.activity: null for a table that is not a panel of activity",
+    "evaluate.heuristic": "set evaluate.heuristic: null to leave the business rule out",
+    "evaluate.fairness": "set evaluate.fairness: null to leave group metrics out",
+}
+# Report sections defined for binary scores only.
+_BINARY_ONLY = ("heuristic", "profit", "fairness")
+
+
+def _named_columns(cfg: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(config key, column) for every column the config names."""
+    features = cfg["features"]
+    for role in (r for r in ROLES if r != "drop"):  # a dropped column need not exist
+        for column in features.get(role) or []:
+            yield f"features.{role}", column
+    activity = features.get("activity")
+    if activity:
+        for key in ("entity", "time"):
+            yield f"features.activity.{key}", activity.get(key)
+        for column in activity.get("values") or []:
+            yield "features.activity.values", column
+    for part in ("heuristic", "fairness"):
+        if cfg["evaluate"].get(part):
+            yield f"evaluate.{part}.column", cfg["evaluate"][part]["column"]
+
+
+def check_against_data(
+    cfg: Mapping[str, Any], raw: pd.DataFrame, task: Any, table: Callable[[], pd.DataFrame]
+) -> None:
+    """Raise :class:`~mlcore.errors.ConfigError` naming the key of the first column the data
+    lacks (``table()`` gives the raw table with derived features, computed only if needed), or
+    a :class:`~mlcore.errors.DataError` when the target does not fit the task.
+
+    Example:
+        >>> from mlcore.task import get_task
+        >>> cfg = {"data": {"target": "y", "entity_col": "id", "date_col": None},
+        ...        "features": {"numeric": ["x"]}, "evaluate": {}, "split": {}}
+        >>> frame = pd.DataFrame({"id": [1, 2], "y": [0, 1]})
+        >>> check_against_data(cfg, frame, get_task("binary"), lambda: frame)
+        Traceback (most recent call last):
+        ...
+        mlcore.errors.ConfigError: features.numeric: column 'x' is not in the data; its columns: ['id', 'y']
+    """
+    if task.name != "binary":
+        for part in _BINARY_ONLY:
+            if cfg["evaluate"].get(part):
+                raise ConfigError(
+                    f"evaluate.{part} applies to task 'binary' only (this is task "
+                    f"{task.name!r}); set evaluate.{part}: null"
+                )
+    split_kind = (cfg.get("split") or {}).get("kind", "hash")
+    if split_kind != "hash" and not cfg["data"].get("date_col"):
+        raise ConfigError(
+            f"split.kind {split_kind!r} needs dates: set data.date_col to the table's date "
+            "column, or use split=hash"
+        )
+    columns = set(raw.columns)
+    derived: set[str] | None = None
+    for key, column in _named_columns(cfg):
+        if column in columns:
+            continue
+        if derived is None:
+            derived = set(table().columns)
+        if column in derived:
+            continue
+        hint = next((h for prefix, h in _HINTS.items() if key.startswith(prefix)), "")
+        shown = sorted(map(str, raw.columns))
+        listing = shown if len(shown) <= 30 else [*shown[:30], "…"]
+        raise ConfigError(
+            f"{key}: column {column!r} is not in the data; its columns: {listing}"
+            + (f"; {hint}" if hint else "")
+        )
+    target = cfg["data"]["target"]
+    task.check_target(raw[target], f"data.target {target!r}")

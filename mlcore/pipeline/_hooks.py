@@ -1,0 +1,61 @@
+"""What the run records, in one place around the steps: MLflow logging and the step log lines.
+
+Kedro's split of roles: steps compute, hooks record. :class:`MlflowHook` logs the config, the
+provenance and the raw data before the first step, and each step's :class:`StepResult` (metrics,
+tables, texts, files, tags) and wall time after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mlcore import track
+from mlcore.pipeline._step import Step, StepResult
+
+__all__ = ["MlflowHook"]
+
+log = logging.getLogger("mlcore.pipeline")
+
+
+class MlflowHook:
+    """Log a pipeline run to the active MLflow run (see the module docstring)."""
+
+    def before_pipeline_run(self, cfg: Mapping[str, Any], raw: Any, source: str, task: str) -> None:
+        import mlflow
+
+        track.log_config(cfg)
+        track.log_provenance(cfg["paths"]["root"])
+        track.log_dataset(raw, "raw", source, target=cfg["data"]["target"])
+        mlflow.set_tag("mlcore.task", task)
+
+    def before_step_run(self, step: Step) -> None:
+        log.info("step %s: start", step.name)
+
+    def after_step_run(
+        self,
+        step: Step,
+        result: StepResult,
+        files: Mapping[str, Sequence[Path]],
+        inputs: Mapping[str, str],
+        seconds: float,
+    ) -> None:
+        import mlflow
+
+        for note in result.notes:
+            log.warning("%s", note)
+        if result.metrics:
+            mlflow.log_metrics({k: float(v) for k, v in result.metrics.items()})
+        for artifact_file, table in result.tables.items():
+            track.log_table(table, artifact_file)
+        for artifact_file, text in result.texts.items():
+            mlflow.log_text(text, artifact_file)
+        for folder, paths in {**files, **result.files}.items():
+            for path in paths:
+                track.log_file(Path(path), folder)
+        tags = {f"mlcore.input.{name}": producer for name, producer in inputs.items()}
+        mlflow.set_tags({**tags, **result.tags})
+        mlflow.log_metric(f"step_seconds_{step.name}", seconds)
+        log.info("step %s: done in %.1f s", step.name, seconds)

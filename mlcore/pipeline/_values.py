@@ -1,0 +1,161 @@
+"""The typed outputs the built-in steps exchange, and how each is saved and read back.
+
+``save(folder)`` writes atomically and returns the files to record with the run, by artifact
+folder; ``read(folder)`` is its inverse. The runner stamps each saved output with its provenance
+(:mod:`mlcore.pipeline._artifacts`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mlcore._files import write_atomic
+
+__all__ = ["Evaluated", "Models", "Registration", "Scores", "Splits", "Verdict"]
+
+SET_NAMES = ("train", "validation", "test")
+
+Files = dict[str, list[Path]]
+
+
+@dataclass
+class Verdict:
+    """The validate step's verdict: ``passed``, ``failed``, ``skipped`` (no expectations) or
+    ``not run`` (no verdict on disk for this data), with the GX result when there is one."""
+
+    status: str
+    reason: str = ""
+    result: Any = None  # mlcore.validate.ValidationResult
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def save(self, folder: Path) -> Files:
+        files = []
+        if self.result is not None:
+            files = [folder / "raw.json", folder / "raw.html"]
+            self.result.to_json(files[0])
+            self.result.to_html(files[1])
+        verdict = {"status": self.status, "reason": self.reason}
+        files.append(write_atomic(folder / "verdict.json", json.dumps(verdict, indent=2)))
+        return {"validation": files}
+
+    @classmethod
+    def read(cls, folder: Path) -> Verdict:
+        saved = json.loads((folder / "verdict.json").read_text())
+        return cls(saved["status"], saved.get("reason", ""))
+
+
+@dataclass
+class Splits:
+    """The train, validation and test sets, the split report and the rows dropped (leakage)."""
+
+    train: pd.DataFrame
+    validation: pd.DataFrame
+    test: pd.DataFrame
+    report: pd.DataFrame | None = None
+    dropped: int = 0
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in SET_NAMES:
+            raise KeyError(f"no set {name!r}; sets: {list(SET_NAMES)}")
+        return getattr(self, name)
+
+    def xy(self, name: str, target: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """Features and labels of a set."""
+        part = self[name]
+        return part.drop(columns=[target]), part[target].to_numpy()
+
+    def save(self, folder: Path) -> Files:
+        for name in SET_NAMES:
+            tmp = folder / f".{name}.parquet.tmp"
+            self[name].to_parquet(tmp, index=False)
+            tmp.replace(folder / f"{name}.parquet")
+        return {}
+
+    @classmethod
+    def read(cls, folder: Path) -> Splits:
+        return cls(*(pd.read_parquet(folder / f"{name}.parquet") for name in SET_NAMES))
+
+
+@dataclass
+class Models:
+    """The fitted model (preprocessing + estimator, one Pipeline) and its dummy baseline."""
+
+    model: Any
+    baseline: Any
+
+    def __getitem__(self, name: str) -> Any:
+        return {"model": self.model, "baseline": self.baseline}[name]
+
+    def save(self, folder: Path) -> Files:
+        import joblib
+
+        for name in ("model", "baseline"):
+            tmp = folder / f".{name}.joblib.tmp"
+            joblib.dump(self[name], tmp)
+            tmp.replace(folder / f"{name}.joblib")
+        return {}
+
+    @classmethod
+    def read(cls, folder: Path) -> Models:
+        import joblib
+
+        return cls(*(joblib.load(folder / f"{name}.joblib") for name in ("model", "baseline")))
+
+
+@dataclass
+class Evaluated:
+    """The evaluation: flat metrics, the report (written as HTML + markdown) and its tables."""
+
+    metrics: dict[str, float]
+    report: Any = None  # mlcore.report.Report; None when read back from disk
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: Mapping[str, Any] = field(default_factory=dict)
+
+    def save(self, folder: Path) -> Files:
+        from mlcore.report import write_report
+
+        html, md = write_report(self.report, folder)
+        metrics = write_atomic(
+            folder / "metrics.json", json.dumps(self.metrics, indent=2, sort_keys=True)
+        )
+        pngs = [folder / "figures" / f"{name}.png" for name in self.figures]
+        return {"report": [html, md, metrics], "report/figures": pngs}
+
+    @classmethod
+    def read(cls, folder: Path) -> Evaluated:
+        return cls(json.loads((folder / "metrics.json").read_text()))
+
+
+@dataclass
+class Registration:
+    """The registered version and the gate's decision."""
+
+    model_name: str
+    model_version: str
+    promoted: bool
+    reason: str
+
+
+class Scores:
+    """Scores of the models on the sets, computed once per run (``scores("model", "test")``)."""
+
+    def __init__(self, task: Any, models: Models, splits: Splits, target: str) -> None:
+        self.task, self.models, self.splits, self.target = task, models, splits, target
+        self.known: dict[str, dict[str, np.ndarray]] = {}
+
+    def __call__(self, model: str, set_name: str) -> np.ndarray:
+        by_model = self.known.setdefault(set_name, {})
+        if model not in by_model:
+            features = self.splits.xy(set_name, self.target)[0]
+            by_model[model] = self.task.score(self.models[model], features)
+        return by_model[model]

@@ -1,0 +1,214 @@
+"""The open pipeline on a real SQLite MLflow store: stale artifacts, project steps, config checked
+against the data before work, and the three tasks end to end with any scikit-learn estimator."""
+
+import json
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes, load_wine
+
+from mlcore.errors import ConfigError
+from mlcore.pipeline import StaleArtifact, run
+
+
+def _client(config):
+    return mlflow.MlflowClient(tracking_uri=config["tracking"]["uri"])
+
+
+def _versions(config):
+    client = _client(config)
+    return client.search_model_versions(f"name = '{config['tracking']['model_name']}'")
+
+
+def test_a_resumed_run_on_changed_data_stops_naming_the_stale_split_and_registers_nothing(
+    make_config,
+):
+    run(make_config(steps=["validate", "split", "train", "evaluate"]))
+    changed = make_config(
+        data__synthetic={"n_customers": 1400, "n_months": 6, "seed": 7},
+        steps=["split", "train", "evaluate", "register"][1:],
+    )
+    with pytest.raises(StaleArtifact, match=r"stale splits in .*interim/split .*other data"):
+        run(changed)
+    assert _versions(changed) == []
+    runs = _client(changed).search_runs(
+        [_client(changed).get_experiment_by_name("test").experiment_id],
+        order_by=["start_time DESC"],
+    )
+    assert runs[0].info.status == "FAILED"
+
+
+def test_a_split_made_with_other_split_settings_is_not_reused(make_config):
+    run(make_config(steps=["split"]))
+    other = make_config(steps=["train"], split={"kind": "hash", "salt": "v2"})
+    with pytest.raises(StaleArtifact, match=r"other settings of \['split'\]"):
+        run(other)
+
+
+def test_register_reuses_only_models_and_metrics_of_this_split(make_config):
+    first = run(make_config(steps=["validate", "split", "train", "evaluate"]))
+    resumed = run(make_config(steps=["register"]))
+    assert resumed.model_version == "1" and resumed.promoted
+    tags = _client(make_config()).get_run(resumed.run_id).data.tags
+    assert tags["mlcore.input.models"] == tags["mlcore.input.splits"] == first.run_id
+    run(make_config(steps=["split"]))  # a new split: the models on disk no longer belong to it
+    with pytest.raises(StaleArtifact, match="stale models .*made from the splits of run"):
+        run(make_config(steps=["register"]))
+
+
+def test_a_project_step_runs_in_its_place_and_its_outputs_are_logged(
+    make_config, tmp_path, monkeypatch
+):
+    (tmp_path / "team_steps.py").write_text(
+        "from mlcore.pipeline import StepResult, step\n"
+        "@step(reads=('splits', 'scores'), writes=('export',))\n"
+        "def export(ctx):\n"
+        "    ctx.output_dir.mkdir(parents=True, exist_ok=True)\n"
+        "    path = ctx.output_dir / 'top.csv'\n"
+        "    test = ctx['splits'].test.assign(score=ctx['scores']('model', 'test'))\n"
+        "    top = test.nlargest(int(ctx.params['rows']), 'score')\n"
+        "    top[['customer_id', 'score']].to_csv(path, index=False)\n"
+        "    return StepResult(values={'export': path}, metrics={'export_rows': len(top)},\n"
+        "                      files={'export': [path]})\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    steps = ["validate", "split", "train", "evaluate", "team_steps.export", "register"]
+    config = make_config(steps=steps, step_params={"export": {"rows": 25}})
+    result = run(config)
+    logged = _client(config).get_run(result.run_id)
+    assert logged.data.tags["mlcore.steps"] == "validate,split,train,evaluate,export,register"
+    assert logged.data.metrics["export_rows"] == 25
+    artifacts = {a.path for a in _client(config).list_artifacts(result.run_id, "export")}
+    assert artifacts == {"export/top.csv"}
+    assert len(pd.read_csv(tmp_path / "reports" / "export" / "top.csv")) == 25
+    assert result.model_version == "1"
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ({"evaluate__heuristic": {"column": "logins_trnd_3"}}, "evaluate.heuristic.column"),
+        ({"evaluate__fairness": {"column": "agee"}}, "evaluate.fairness.column"),
+        ({"features__numeric": ["tenure"]}, "features.numeric"),
+    ],
+)
+def test_a_column_the_data_lacks_is_an_error_naming_the_key_before_any_run(
+    make_config, tmp_path, override, key
+):
+    config = make_config(**override)
+    with pytest.raises(ConfigError, match=rf"^{key}: column '\w+' is not in the data"):
+        run(config)
+    assert (
+        not (tmp_path / "mlflow.db").exists()
+        or _client(config).search_experiments() == []
+        or (_client(config).get_experiment_by_name("test") is None)
+    )
+
+
+def test_a_binary_only_section_under_another_task_is_an_error_before_any_run(make_config):
+    with pytest.raises(ConfigError, match=r"evaluate.\w+ applies to task 'binary' only"):
+        run(make_config(task="regression"))
+
+
+def test_fairness_reports_values_outside_the_bands_as_such_never_as_nan(make_config, tmp_path):
+    config = make_config(
+        steps=["split", "train", "evaluate"], evaluate__fairness={"column": "age", "bins": [30, 50]}
+    )
+    result = run(config)
+    path = mlflow.artifacts.download_artifacts(
+        run_id=result.run_id,
+        artifact_path="report/tables/groups.csv",
+        tracking_uri=config["tracking"]["uri"],
+    )
+    groups = pd.read_csv(path, keep_default_na=False)
+    assert set(groups["group"]) == {"[30, 50)", "outside bands"}
+
+
+def _table_config(make_config, tmp_path, frame, task, model):
+    path = tmp_path / "table.csv"
+    frame.to_csv(path, index=False)
+    return make_config(
+        task=task,
+        data={
+            "source": "file",
+            "path": str(path),
+            "entity_col": "id",
+            "date_col": None,
+            "target": "target",
+        },
+        validation={"expectations": [{"type": "not_null", "column": "id"}]},
+        features={},
+        model=model,
+        evaluate={"n_bins": 5, "importance": {"n_repeats": 1, "max_rows": 200}},
+        split={"kind": "hash", "fractions": {"train": 0.6, "validation": 0.2, "test": 0.2}},
+    )
+
+
+def _bundled(loader):
+    frame = loader(as_frame=True).frame.rename(columns={"target": "target"})
+    return frame.assign(id=np.arange(len(frame)))
+
+
+def test_regression_runs_end_to_end_and_the_gate_compares_rmse_with_mean_and_champion(
+    make_config, tmp_path
+):
+    config = _table_config(
+        make_config,
+        tmp_path,
+        _bundled(load_diabetes),
+        "regression",
+        {"_target_": "sklearn.linear_model.Ridge", "alpha": 1.0},
+    )
+    first = run(config)
+    metrics = first.metrics
+    assert metrics["test_rmse"] < metrics["baseline_test_rmse"]
+    assert {"test_mae", "test_r2", "test_value_share_top_10pct"} <= set(metrics)
+    assert first.promoted, first.reason
+    second = run(config)
+    assert "rmse" in second.reason and "champion" in second.reason
+    gate = json.loads(_versions(config)[0].tags["mlcore.gate_metrics"])
+    assert gate["metric"] == "rmse"
+    html = (tmp_path / "reports" / "report.html").read_text()
+    assert "Predicted vs actual" in html or "predicted" in html.lower()
+    card = (tmp_path / "reports" / "model_card.md").read_text()
+    assert "test_rmse" in card
+    from mlcore.monitor import run_drift
+
+    drift = run_drift({**config, "drift": {"batch": str(tmp_path / "table.csv")}})
+    assert drift.alerts == []  # the training table against its own features profile
+
+
+def test_multiclass_runs_end_to_end_with_macro_auc_as_the_gate_metric(make_config, tmp_path):
+    config = _table_config(
+        make_config,
+        tmp_path,
+        _bundled(load_wine),
+        "multiclass",
+        {"_target_": "sklearn.linear_model.LogisticRegression", "max_iter": 2000},
+    )
+    result = run(config)
+    assert result.promoted, result.reason
+    assert result.metrics["test_roc_auc"] > result.metrics["baseline_test_roc_auc"]
+    assert {"test_accuracy", "test_f1_macro", "test_log_loss"} <= set(result.metrics)
+    assert "roc_auc" in result.reason
+    assert "onfusion" in (tmp_path / "reports" / "report.html").read_text()
+    mlflow.set_tracking_uri(config["tracking"]["uri"])
+    served = mlflow.pyfunc.load_model(f"models:/{config['tracking']['model_name']}@champion")
+    probabilities = np.asarray(served.predict(_bundled(load_wine).drop(columns="target").head(5)))
+    assert probabilities.shape == (5, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_a_sweep_job_that_fails_its_checks_still_leaves_a_failed_child_run(make_config):
+    config = make_config(data__synthetic={"n_customers": 0, "n_months": 6})
+    client = _client(config)
+    client.search_experiments()  # creates the store
+    experiment = client.create_experiment("test")
+    parent = client.create_run(experiment).info.run_id
+    with pytest.raises(ValueError, match="n_customers"):
+        run(config, parent_run_id=parent)
+    (child,) = client.search_runs([experiment], f"tags.mlflow.parentRunId = '{parent}'")
+    assert child.info.status == "FAILED"
+    assert "n_customers" in child.data.tags["mlcore.error"]
