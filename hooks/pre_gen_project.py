@@ -43,7 +43,10 @@ def errors() -> list[str]:
                 f"mlcore_source {MLCORE_SOURCE!r} must be a pinned git URL (git+https://...@tag) or "
                 "the absolute path of an ml-template checkout (a folder holding mlcore/)"
             )
-    if TRACKING != "local" and not TRACKING_RULE.match(TRACKING):
+    port = TRACKING_RULE.match(TRACKING)
+    if TRACKING != "local" and port and port[1] and not 0 < int(port[1][1:]) <= 65535:
+        found.append(f"tracking {TRACKING!r} has port {port[1][1:]}: a port is 1 to 65535")
+    elif TRACKING != "local" and not port:
         found.append(
             f"tracking {TRACKING!r} is invalid: use 'local' (the project's SQLite store) or the "
             "http(s) URL of an MLflow tracking server (e.g. 'http://mlflow.internal:5000')"

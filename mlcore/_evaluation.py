@@ -37,6 +37,8 @@ OUTSIDE = "outside bands"  # fairness: values below the first or above the last 
 _DEFAULTS: dict[str, Any] = {
     "n_bins": 10,
     "promotion_margin": 0.0,
+    "min_compare_rows": 100,  # the gate refuses when fewer test rows are unseen by the champion
+    "replace_unscorable_champion": False,  # a champion that cannot score: decide on the baseline
     "metric": None,  # the task's default_metric
     "heuristic": None,
     "profit": None,
@@ -52,6 +54,7 @@ _PARTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {  # part: (defaults
 _NUMBERS = {
     "n_bins": int,
     "promotion_margin": float,
+    "min_compare_rows": int,
     "profit.cost_per_contact": float,
     "profit.value_per_success": float,
     "profit.success_rate": float,

@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,56 @@ def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
                 f"data.path {path}: unsupported file type; use one of {sorted(READERS)}"
             )
         if not path.is_file():
-            raise DataError(f"data.path {path}: no such file")
-        frame = reader(path)
-        where = str(path)
+            raise DataError(
+                f"data.path {path}: no such file; put the table there or set data.path in "
+                "conf/data/"
+            )
+        frame = _read(reader, path)
+        where = f"data.path {path}"
     date_col = config.get("date_col")
-    needed = [config["entity_col"], config["target"], *([date_col] if date_col else [])]
-    missing = [col for col in needed if col not in frame.columns]
+    named = {"data.entity_col": config["entity_col"], "data.target": config["target"]}
+    if date_col:
+        named["data.date_col"] = date_col
+    missing = [col for col in named.values() if col not in frame.columns]
     if missing:
-        raise DataError(f"{where}: missing column(s) {missing} named in the data config")
+        keys = [key for key, col in named.items() if col in missing]
+        hint = "; set data.date_col: null when it has none" if "data.date_col" in keys else ""
+        raise DataError(
+            f"{where}: missing column(s) {missing} named in the data config ({', '.join(keys)})"
+            f"{hint}"
+        )
     if date_col and not pd.api.types.is_datetime64_any_dtype(frame[date_col]):
-        frame[date_col] = pd.to_datetime(frame[date_col], errors="raise")
+        try:
+            frame[date_col] = pd.to_datetime(frame[date_col], errors="raise")
+        except (ValueError, TypeError) as exc:
+            bad = pd.to_datetime(frame[date_col], errors="coerce").isna() & frame[date_col].notna()
+            rows = frame.index[bad][:5].tolist()
+            raise DataError(
+                f"{where}: column {date_col!r} (data.date_col) holds values that are not dates, "
+                f"e.g. rows {rows} ({str(exc).splitlines()[0]}); fix them, or set data.date_col: "
+                "null"
+            ) from None
+    return frame
+
+
+def _read(reader: Any, path: Path) -> pd.DataFrame:
+    """Read ``path``; a file that is empty, not text, or has repeated column names is an error."""
+    try:
+        frame = reader(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"data.path {path}: the file is empty (no header, no rows)") from None
+    except UnicodeDecodeError:
+        raise DataError(f"data.path {path}: not a UTF-8 text CSV (is it a binary file?)") from None
+    except (pd.errors.ParserError, OSError, ValueError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"data.path {path}: cannot be read as a table: {message}") from None
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as file:
+            header = next(csv.reader(file), [])
+        repeated = sorted({c for c in header if header.count(c) > 1})
+        if repeated:  # pandas would have renamed them (age, age.1): a silent second column
+            raise DataError(
+                f"data.path {path}: column name(s) {repeated} appear more than once in the "
+                "header; rename or drop the copies"
+            )
     return frame

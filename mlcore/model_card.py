@@ -106,11 +106,13 @@ def render_model_card(
     calibration: Table,
     group_metrics: Table,
     limitations: Sequence[str],
+    gate: str | None = None,
 ) -> str:
     """Return the model card as markdown; raise ``ValueError`` naming the first bad input.
 
     ``profile`` is the parsed ``project.yaml`` (a mapping; missing keys show as "—"). Tables are
-    lists of row mappings or pandas DataFrames. See the module docstring for an example.
+    lists of row mappings or pandas DataFrames; ``gate`` is the promotion gate's reason (which
+    rows it compared, the verdict). See the module docstring for an example.
     """
     run_id = _text(run_id, "run_id")
     model_name = _text(model_name, "model_name")
@@ -147,6 +149,7 @@ def render_model_card(
         target_definition,
         "## Metrics vs baseline",
         _metrics_table(metrics, baseline_metrics),
+        *(["## Promotion gate", gate] if gate else []),
         "## Calibration",
         _table_or_note(calibration, "calibration"),
         "## Metrics by group",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -157,6 +157,9 @@ def decide(
     n_boot: int = 200,
     seed: int = 0,
     task: Any = None,
+    unseen_by: Callable[[Mapping[str, str]], tuple[np.ndarray | None, str]] | None = None,
+    min_rows: int = 100,
+    replace_unscorable: bool = False,
     client: Any | None = None,
 ) -> Decision:
     """The promotion gate on the test rows: challenger vs baseline and vs the current champion.
@@ -167,6 +170,13 @@ def decide(
     decision uses the point difference and the margin; the CIs go into ``metrics`` and the reason
     (``n_boot`` replicates: the CI is reported, not gated on, so a few hundred are enough).
     A champion that cannot score these rows (e.g. a changed schema) is not beaten: refused.
+
+    A fair comparison: ``unseen_by(champion version tags)`` gives the mask of the test rows the
+    champion did not train on (None: all of them) and a sentence naming them; the champion is
+    compared on those rows only, and the gate refuses when fewer than ``min_rows`` remain (or a
+    single class). The rows compared are in the reason and ``metrics["compared_on"]``. A
+    champion that cannot score the rows refuses the challenger, unless ``replace_unscorable``
+    (the champion's inputs are gone for good): then the baseline alone decides, and says so.
 
     Example (needs a configured store)::
 
@@ -186,26 +196,66 @@ def decide(
     version = None if found is None else str(found.version)
     options = {"metric": metric, "n_boot": n_boot, "seed": seed, "margin": margin}
     vs_baseline = task.compare(y_true, baseline_scores, challenger_scores, **options).iloc[0]
-    vs_champion = None
+    vs_champion, rows, compared_on = None, None, "all test rows"
     if version is not None:
+        if unseen_by is not None:
+            rows, compared_on = unseen_by(found.tags)
+        y_c, x_c, s_c = y_true, features, challenger_scores
+        if rows is not None:
+            y_c, x_c, s_c = np.asarray(y_true)[rows], features[rows], challenger_scores[rows]
+            one_class = task.is_classifier and len(np.unique(y_c)) < 2
+            if len(y_c) < min_rows or one_class:
+                reason = (
+                    f"champion v{version} compared on {compared_on}: too few to decide (need "
+                    f"at least {min_rows}{' with both classes' if task.is_classifier else ''}); "
+                    "retrain with the champion's split, or lower evaluate.min_compare_rows"
+                )
+                metrics = {"metric": metric, "compared_on": compared_on, "compared_rows": len(y_c)}
+                return Decision(False, reason, metrics, version)
         try:
-            scores = _scores(client, model_name, version, features, task)
-            vs_champion = task.compare(y_true, scores, challenger_scores, **options).iloc[0]
+            scores = _scores(client, model_name, version, x_c, task)
+            vs_champion = task.compare(y_c, scores, s_c, **options).iloc[0]
         except Exception as exc:  # any failure to score means "not beaten"
-            metrics = {"metric": metric, "validation_passed": validation_passed}
-            reason = f"champion v{version} could not be scored on the test rows: {exc}"
-            return Decision(False, reason, metrics, version)
+            unscorable = f"champion v{version} could not be scored on the test rows: {exc}"
+            if not replace_unscorable:
+                metrics = {"metric": metric, "validation_passed": validation_passed}
+                reason = (
+                    f"{unscorable}; if its inputs are gone for good, set "
+                    "evaluate.replace_unscorable_champion=true to decide on the baseline alone"
+                )
+                return Decision(False, reason, metrics, version)
+            compared_on = f"the baseline alone ({unscorable})"
+    higher_is_better = bool(vs_baseline["higher_is_better"])
     decision = gate(
         challenger=float(vs_baseline["challenger"]),
         baseline=float(vs_baseline["champion"]),
-        champion=None if vs_champion is None else float(vs_champion["champion"]),
+        champion=None
+        if vs_champion is None or rows is not None
+        else float(vs_champion["champion"]),
         margin=margin,
         validation_passed=validation_passed,
         **({"validation_reason": validation_reason} if validation_reason else {}),
-        higher_is_better=bool(vs_baseline["higher_is_better"]),
+        higher_is_better=higher_is_better,
         metric=metric,
     )
-    metrics = dict(decision.metrics, champion_version=version, rows=len(challenger_scores))
+    if version is not None and vs_champion is None:  # an unscorable champion, replaced
+        decision = replace(decision, reason=f"{decision.reason}; decided on {compared_on}")
+    elif decision.promote and rows is not None:  # the champion, on the rows neither trained on
+        mine, theirs = float(vs_champion["challenger"]), float(vs_champion["champion"])
+        beaten = _beats(mine, theirs, margin, higher_is_better)
+        verdict = "beats" if beaten else f"does not beat (by more than margin {margin:g})"
+        decision = replace(
+            decision,
+            promote=beaten,
+            reason=f"{metric}: on {compared_on}, challenger {mine:.4f} {verdict} champion {theirs:.4f}",
+        )
+    metrics = dict(
+        decision.metrics,
+        champion_version=version,
+        rows=len(challenger_scores),
+        compared_on=compared_on,
+        compared_rows=len(challenger_scores) if rows is None else int(np.sum(rows)),
+    )
     notes = []
     for name, row in (("baseline", vs_baseline), ("champion", vs_champion)):
         if row is not None:
@@ -269,7 +319,6 @@ def promote_if_better(
             reason=f"the champion changed from {compared} to v{current_version} during this "
             "run; not promoted (re-run to compare with the new champion)",
         )
-    client.set_registered_model_alias(model_name, CHALLENGER, version)
     when = _now()
     audit = {
         "decision": "promoted" if decision.promote else "refused",
@@ -285,9 +334,27 @@ def promote_if_better(
         if current_version is not None:
             audit["previous_champion"] = current_version
     _set_tags(client, model_name, version, audit)
-    if decision.promote:  # last, so an interrupted call never leaves an unaudited champion
+    # Aliases last, so an interrupted call never leaves an alias on an unaudited version.
+    client.set_registered_model_alias(model_name, CHALLENGER, version)
+    if decision.promote:
         client.set_registered_model_alias(model_name, CHAMPION, version)
     return decision
+
+
+def abandon(model_name: str, version: str, reason: str, client: Any | None = None) -> None:
+    """Mark ``version`` as abandoned (its run was interrupted or failed before the gate ended):
+    tag ``mlcore.decision=aborted`` and take the ``challenger`` alias off it. The champion is
+    never moved.
+
+    Example (needs a configured store)::
+
+        abandon("churn-model", "7", "interrupted during register")
+    """
+    client = _client(client)
+    _set_tags(client, model_name, version, {"decision": "aborted", "reason": reason})
+    aliases = client.get_model_version(model_name, version).aliases
+    if CHALLENGER in aliases:
+        client.delete_registered_model_alias(model_name, CHALLENGER)
 
 
 def rollback(

@@ -75,12 +75,34 @@ def _truncate(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - len(marker)] + marker
 
 
+def _check_sqlite_store(uri: str) -> None:
+    """A ``sqlite:///`` store must be a SQLite file (or not exist yet) and be writable."""
+    from mlcore.errors import DataError
+
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return
+    path = Path(uri[len(prefix) :])
+    if not path.exists():
+        return
+    with path.open("rb") as file:
+        header = file.read(16)
+    if header and header != b"SQLite format 3\x00":
+        raise DataError(
+            f"tracking.uri {uri}: {path} is not a SQLite database (damaged or another file); "
+            "move it away to start a new store, or restore it from a backup"
+        )
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise DataError(f"tracking.uri {uri}: {path} (or its folder) is not writable")
+
+
 def configure(uri: str, experiment: str, artifact_location: str | None = None) -> str:
     """Point MLflow at ``uri`` and select (or create) ``experiment``; return its id.
 
     ``artifact_location`` must be absolute: it is stored with the experiment when it is created.
     """
     disable_telemetry()
+    _check_sqlite_store(uri)
     import mlflow
 
     mlflow.set_tracking_uri(uri)
@@ -105,7 +127,8 @@ def start_run(
     tags: Mapping[str, str] | None = None,
     parent_run_id: str | None = None,
 ) -> Iterator[Any]:
-    """Start an MLflow run that ends FAILED (not FINISHED) when the body raises.
+    """Start an MLflow run that ends FAILED (not FINISHED) when the body raises, KILLED when it
+    is interrupted (Ctrl-C or SIGTERM).
 
     ``parent_run_id`` makes it a child run (a job of a Hydra multirun under the sweep's run).
 
@@ -121,11 +144,36 @@ def start_run(
         tags["mlflow.parentRunId"] = parent_run_id
     run = mlflow.start_run(run_name=run_name, tags=tags)
     try:
-        yield run
+        with _interrupt_on_sigterm():
+            yield run
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (a scheduler stopping the job)
+        mlflow.end_run(status="KILLED")
+        raise
     except BaseException:
         mlflow.end_run(status="FAILED")
         raise
     mlflow.end_run(status="FINISHED")
+
+
+@contextmanager
+def _interrupt_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into ``KeyboardInterrupt`` inside the block (main thread only), so a stopped
+    run unwinds like Ctrl-C: marked KILLED, nothing half-registered."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def log_config(config: Mapping[str, Any]) -> None:

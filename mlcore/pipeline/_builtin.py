@@ -151,7 +151,10 @@ def evaluate(ctx: StepContext) -> StepResult:
     return StepResult(values={"evaluation": evaluated}, metrics=evaluation.metrics, tables=tables)
 
 
-@step(reads=("splits", "models", "scores", "evaluation", "validation"), writes=("registration",))
+@step(
+    reads=("raw_sha256", "splits", "models", "scores", "evaluation", "validation"),
+    writes=("registration",),
+)
 def register(ctx: StepContext) -> StepResult:
     """Log the model, register it as ``challenger`` and let the gate decide on ``champion``."""
     import mlflow
@@ -159,6 +162,7 @@ def register(ctx: StepContext) -> StepResult:
     from mlcore import registry
     from mlcore._model_io import log_sklearn_model
     from mlcore.pipeline._card import model_card
+    from mlcore.pipeline._fair import SPLIT_TAG, split_record, unseen_by_champion
 
     cfg, task, target = ctx.cfg, ctx.task, ctx.cfg["data"]["target"]
     splits, models, scores = ctx["splits"], ctx["models"], ctx["scores"]
@@ -167,24 +171,34 @@ def register(ctx: StepContext) -> StepResult:
     name = cfg["tracking"]["model_name"]
     info = log_sklearn_model(models.model, x_test, name, predict_fn=task.predict_fn)
     version = str(info.registered_model_version)
-    evaluate_cfg = cfg["evaluate"]
-    decision = registry.decide(
-        name,
-        x_test,
-        y_test,
-        scores("model", "test"),
-        scores("baseline", "test"),
-        validation_passed=verdict.passed,
-        validation_reason=verdict.reason or f"data validation: {verdict.status}",
-        metric=evaluate_cfg["metric"],
-        margin=evaluate_cfg["promotion_margin"],
-        seed=cfg["seed"],
-        task=task,
-    )
-    decision = registry.promote_if_better(name, version, decision, ctx.run_id)
+    try:
+        record = split_record(cfg, ctx["raw_sha256"], splits.test)
+        client = mlflow.MlflowClient()
+        client.set_model_version_tag(name, version, SPLIT_TAG, json.dumps(record, sort_keys=True))
+        evaluate_cfg = cfg["evaluate"]
+        decision = registry.decide(
+            name,
+            x_test,
+            y_test,
+            scores("model", "test"),
+            scores("baseline", "test"),
+            validation_passed=verdict.passed,
+            validation_reason=verdict.reason or f"data validation: {verdict.status}",
+            metric=evaluate_cfg["metric"],
+            margin=evaluate_cfg["promotion_margin"],
+            seed=cfg["seed"],
+            task=task,
+            unseen_by=unseen_by_champion(record, splits.test),
+            min_rows=evaluate_cfg["min_compare_rows"],
+            replace_unscorable=bool(evaluate_cfg["replace_unscorable_champion"]),
+        )
+        decision = registry.promote_if_better(name, version, decision, ctx.run_id)
+    except BaseException as exc:  # interrupted or failed before the gate ended: not finished
+        registry.abandon(name, version, f"register did not finish: {type(exc).__name__}: {exc}")
+        raise
     evaluation: Evaluated = ctx["evaluation"]
-    card = model_card(ctx, name, version, splits, evaluation)
-    mlflow.MlflowClient().update_model_version(name, version, description=card.read_text())
+    card = model_card(ctx, name, version, splits, evaluation, decision.reason)
+    client.update_model_version(name, version, description=card.read_text())
     registration = Registration(name, version, decision.promote, decision.reason)
     tags = {"mlcore.promoted": str(decision.promote), "mlcore.reason": decision.reason}
     return StepResult(values={"registration": registration}, tags=tags, files={"report": [card]})

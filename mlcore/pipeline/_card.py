@@ -12,7 +12,7 @@ __all__ = ["model_card"]
 
 
 def model_card(
-    ctx: StepContext, name: str, version: str, splits: Splits, evaluation: Evaluated
+    ctx: StepContext, name: str, version: str, splits: Splits, evaluation: Evaluated, gate: str
 ) -> Path:
     """Write ``reports/model_card.md`` for ``name`` ``version`` (see :mod:`mlcore.model_card`)."""
     import yaml
@@ -45,4 +45,5 @@ def model_card(
         calibration=evaluation.tables.get("calibration", []),
         group_metrics=evaluation.tables.get("groups", []),
         limitations=cfg["limitations"] or ["None recorded: add them under `limitations` in conf/."],
+        gate=gate,
     )

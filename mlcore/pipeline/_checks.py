@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from mlcore.errors import ConfigError
+from mlcore.errors import ConfigError, DataError
 from mlcore.features import ROLES
 
 __all__ = ["check_against_data"]
@@ -47,7 +48,8 @@ def check_against_data(
 ) -> None:
     """Raise :class:`~mlcore.errors.ConfigError` naming the key of the first column the data
     lacks (``table()`` gives the raw table with derived features, computed only if needed), or
-    a :class:`~mlcore.errors.DataError` when the target does not fit the task.
+    a :class:`~mlcore.errors.DataError` when the target does not fit the task, a column holds no
+    value at all or a number is infinite.
 
     Example:
         >>> from mlcore.task import get_task
@@ -90,3 +92,25 @@ def check_against_data(
         )
     target = cfg["data"]["target"]
     task.check_target(raw[target], f"data.target {target!r}")
+    _check_values(raw, cfg)
+
+
+def _check_values(raw: pd.DataFrame, cfg: Mapping[str, Any]) -> None:
+    """No feature column may be entirely missing or hold infinite numbers."""
+    dropped = set(cfg["features"].get("drop") or [])
+    empty = [c for c in raw.columns if c not in dropped and raw[c].isna().all()]
+    if empty:
+        raise DataError(
+            f"column(s) {empty} hold no value at all: fix the data, or list them under "
+            "features.drop"
+        )
+    numeric = raw.select_dtypes("number")
+    infinite = np.isinf(numeric.to_numpy(dtype=np.float64, na_value=np.nan))
+    if infinite.any():
+        counts = dict(zip(numeric.columns, infinite.sum(axis=0).tolist(), strict=True))
+        named = {c: n for c, n in counts.items() if n}
+        rows = numeric.index[infinite.any(axis=1)][:5].tolist()
+        raise DataError(
+            f"infinite values in column(s) {named} (e.g. rows {rows}): replace them (with NaN "
+            "for missing) in the data"
+        )

@@ -29,7 +29,7 @@ from mlcore.pipeline._values import Evaluated, Models, Scores, Splits, Verdict
 
 __all__ = ["PipelineResult", "main", "run"]
 
-_DERIVED = ("raw", "table", "scores")
+_DERIVED = ("raw", "raw_sha256", "table", "scores")
 _READERS = {"validation": Verdict.read, "splits": Splits.read, "models": Models.read}
 _READERS["evaluation"] = Evaluated.read
 _INPUTS = {
@@ -67,8 +67,8 @@ class _State:
     def __init__(self, cfg: dict[str, Any], task: Any, raw: pd.DataFrame, store: Store) -> None:
         self.cfg, self.task, self.store = cfg, task, store
         self.sha256 = track.fingerprint(raw)["sha256"]
-        self.values: dict[str, Any] = {"raw": raw}
-        self.producers: dict[str, str] = {"raw": "data"}
+        self.values: dict[str, Any] = {"raw": raw, "raw_sha256": self.sha256}
+        self.producers: dict[str, str] = {"raw": "data", "raw_sha256": "data"}
         self.loaded: dict[str, str] = {}  # persisted inputs read from disk -> their run
 
     def provenance(self, name: str, run_id: str = "") -> Provenance:

@@ -61,7 +61,7 @@ Example:
     True
 """
 
-from mlcore.split._config import split_from_config
+from mlcore.split._config import codes_from_config, split_from_config
 from mlcore.split._cv import HashGroupKFold, OutOfTimeSplit
 from mlcore.split._hash import (
     DEFAULT_FRACTIONS,
@@ -74,7 +74,7 @@ from mlcore.split._hash import (
     hash_split,
 )
 from mlcore.split._hash import Ids as Ids  # the entity-id type, for annotations elsewhere
-from mlcore.split._split import SPLIT_KINDS, SplitResult, split_frame, split_report
+from mlcore.split._split import SPLIT_KINDS, SplitResult, set_codes, split_frame, split_report
 
 __all__ = [
     "DEFAULT_FRACTIONS",
@@ -85,10 +85,12 @@ __all__ = [
     "SplitResult",
     "bucket_codes",
     "check_fractions",
+    "codes_from_config",
     "hash64",
     "hash_bucket",
     "hash_codes",
     "hash_split",
+    "set_codes",
     "split_frame",
     "split_from_config",
     "split_report",

@@ -111,6 +111,47 @@ def _period_codes(dates: pd.Series, boundaries: Sequence[pd.Timestamp]) -> np.nd
     return _PERIOD_OF_SLOT[slots]
 
 
+def set_codes(
+    frame: pd.DataFrame,
+    *,
+    entity_col: str,
+    fractions: Mapping[str, float] | None = None,
+    salt: str = "",
+    target_col: str | None = None,
+    kind: str = "hash",
+    date_col: str | None = None,
+    cutoffs: Mapping[str, Any] | None = None,
+    gap_days: int = 0,
+    gap_months: int = 0,
+) -> np.ndarray:
+    """The set of each row under a split definition: 0 train, 1 validation, 2 test, -1 dropped.
+
+    The same arguments as :func:`split_frame`, which splits by these codes; the promotion gate
+    uses them to find which rows another split definition trained on.
+
+    Example:
+        >>> set_codes(pd.DataFrame({"id": range(6)}), entity_col="id").tolist()
+        [2, 0, 0, 0, 0, 0]
+    """
+    if kind not in SPLIT_KINDS:
+        raise ConfigError(f"split kind must be one of {list(SPLIT_KINDS)}, got {kind!r}")
+    if kind != "hash" and date_col is None:
+        raise ConfigError(f"split kind {kind!r} needs a date column (date_col)")
+    require_columns(
+        frame, what="split", entity_col=entity_col, date_col=date_col, target_col=target_col
+    )
+    if kind == "oot":
+        codes = None
+    else:
+        ratios = check_fractions(DEFAULT_FRACTIONS if fractions is None else fractions, SET_NAMES)
+        codes = hash_codes(frame[entity_col], ratios, salt)
+    if kind != "hash":
+        boundaries = _cutoffs(cutoffs, _gap(gap_days, gap_months))
+        periods = _period_codes(as_dates(frame[date_col], what="split"), boundaries)
+        codes = periods if codes is None else np.where(codes == periods, periods, np.int8(-1))
+    return codes
+
+
 def split_frame(
     frame: pd.DataFrame,
     *,
@@ -137,22 +178,18 @@ def split_frame(
         >>> int(res.report["rows"].sum()), res.dropped
         (100, 0)
     """
-    if kind not in SPLIT_KINDS:
-        raise ConfigError(f"split kind must be one of {list(SPLIT_KINDS)}, got {kind!r}")
-    if kind != "hash" and date_col is None:
-        raise ConfigError(f"split kind {kind!r} needs a date column (date_col)")
-    require_columns(
-        frame, what="split", entity_col=entity_col, date_col=date_col, target_col=target_col
+    codes = set_codes(
+        frame,
+        entity_col=entity_col,
+        fractions=fractions,
+        salt=salt,
+        target_col=target_col,
+        kind=kind,
+        date_col=date_col,
+        cutoffs=cutoffs,
+        gap_days=gap_days,
+        gap_months=gap_months,
     )
-    if kind == "oot":
-        codes = None
-    else:
-        ratios = check_fractions(DEFAULT_FRACTIONS if fractions is None else fractions, SET_NAMES)
-        codes = hash_codes(frame[entity_col], ratios, salt)
-    if kind != "hash":
-        boundaries = _cutoffs(cutoffs, _gap(gap_days, gap_months))
-        periods = _period_codes(as_dates(frame[date_col], what="split"), boundaries)
-        codes = periods if codes is None else np.where(codes == periods, periods, np.int8(-1))
     parts = {
         name: frame.take(np.flatnonzero(codes == index)).reset_index(drop=True)
         for index, name in enumerate(SET_NAMES)

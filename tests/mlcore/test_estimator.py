@@ -224,7 +224,7 @@ def template_conf(tmp_path):
     conf = tmp_path / "conf"
     shutil.copytree(TEMPLATE_CONF, conf)
     for path in conf.rglob("*.yaml"):
-        path.write_text(re.sub(r"\{\{\s*cookiecutter\.\w+\s*\}\}", "demo", path.read_text()))
+        path.write_text(re.sub(r"\{\{\s*cookiecutter\.\w+[^}]*\}\}", "demo", path.read_text()))
     (conf / "model" / "extra_trees.yaml").write_text(
         "# A user's own estimator: one file, no change to mlcore.\n"
         "_target_: sklearn.ensemble.ExtraTreesClassifier\nn_estimators: 50\n"

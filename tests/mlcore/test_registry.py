@@ -206,3 +206,19 @@ def test_cli_show_and_rollback(data, store, tmp_path, capsys):
     assert cli(["registry", "show", NAME, "--tracking-uri", missing]) == 1
     assert "no MLflow store at" in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_an_unscorable_champion_says_how_to_unblock_and_can_give_way_to_the_baseline_gate(
+    data, store
+):
+    _register(data, WEAK, store)
+    x_train, y_train, x_test, y_test = data
+    fewer = x_test.drop(columns=["plan", "contract"])
+    scores = np.where(y_test == 1, 0.9, 0.1), np.full(len(y_test), 0.2)
+    blocked = registry.decide(NAME, fewer, y_test, *scores, validation_passed=True, client=store)
+    assert "evaluate.replace_unscorable_champion=true" in blocked.reason
+    replaced = registry.decide(
+        NAME, fewer, y_test, *scores, validation_passed=True, replace_unscorable=True, client=store
+    )
+    assert replaced.promote
+    assert "decided on the baseline alone (champion v1 could not be scored" in replaced.reason

@@ -23,6 +23,7 @@ from tests.template.conftest import REPO, bake, git
         (["mlcore_source=mlcore"], "mlcore_source 'mlcore' must be a pinned git URL"),
         (["tracking=mlflow.internal"], "tracking 'mlflow.internal' is invalid: use 'local'"),
         (["tracking=ftp://mlflow:21"], "tracking 'ftp://mlflow:21' is invalid"),
+        (["tracking=http://mlflow:99999"], "has port 99999: a port is 1 to 65535"),
         (["ci_provider=jenkins"], "jenkins provided for choice variable ci_provider"),
         (["open_source_license=GPL"], "GPL provided for choice variable open_source_license"),
     ],
@@ -108,3 +109,18 @@ def test_the_project_records_its_template_commit_and_answers_for_updates(tmp_pat
     assert answers["_template"] == str(REPO) and answers["_commit"] == record["commit"]
     assert not {"_output_dir", "_repo_dir", "_checkout"} & answers.keys()
     assert ".cruft.json" in git(project, "ls-files").split()  # part of the first commit
+
+
+def test_names_and_descriptions_with_yaml_or_toml_syntax_generate_valid_files(tmp_path):
+    import yaml
+
+    name, description = "Churn: Model", 'Predict the "quiet" leavers: \\ # not a comment'
+    done = bake(
+        tmp_path, f"project_name={name}", "project_slug=churn-model", f"description={description}"
+    )
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "churn-model"
+    config = yaml.safe_load((project / "conf" / "config.yaml").read_text())
+    assert config["project"]["name"] == name
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["description"] == description

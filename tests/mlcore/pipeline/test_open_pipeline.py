@@ -212,3 +212,27 @@ def test_a_sweep_job_that_fails_its_checks_still_leaves_a_failed_child_run(make_
     (child,) = client.search_runs([experiment], f"tags.mlflow.parentRunId = '{parent}'")
     assert child.info.status == "FAILED"
     assert "n_customers" in child.data.tags["mlcore.error"]
+
+
+def test_the_gate_compares_an_oot_challenger_with_a_hash_champion_only_on_rows_neither_trained_on(
+    make_config, tmp_path
+):
+    champion = run(make_config())
+    assert champion.promoted
+    oot = {"kind": "oot", "cutoffs": {"validation": "2024-02-01", "test": "2024-03-01"}}
+    challenger = run(make_config(split=oot))
+    assert "test rows the champion did not train on (its split: hash" in challenger.reason
+    version = _client(make_config()).get_model_version("test-churn", challenger.model_version)
+    gate = json.loads(version.tags["mlcore.gate_metrics"])
+    test_rows = pd.read_parquet(tmp_path / "data" / "interim" / "split" / "test.parquet")
+    assert 0 < gate["compared_rows"] < len(test_rows) == gate["rows"]
+    # exactly the rows whose customer the champion's hash split did not put in training
+    from mlcore.split import codes_from_config
+
+    codes = codes_from_config(test_rows, make_config()["split"], entity_col="customer_id")
+    assert gate["compared_rows"] == int((codes != 0).sum())
+    card = (tmp_path / "reports" / "model_card.md").read_text()
+    assert "## Promotion gate" in card and "did not train on" in card
+    salted = {"kind": "hash", "salt": "other"}  # differs from either champion's split
+    refused = run(make_config(split=salted, evaluate__min_compare_rows=10**6))
+    assert not refused.promoted and "too few to decide" in refused.reason
