@@ -17,11 +17,12 @@ DEMO_DIR := $(CURDIR)/build/demo
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: help env test demo lint format clean
+.PHONY: help env test test-fast demo lint format clean
 .PHONY: bench
+.PHONY: docs
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -38,6 +39,9 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 test: env ## run the whole test suite
 	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
+test-fast: env ## the fast loop: every test not marked slow (no generated project, no server)
+	$(VENV)/bin/pytest -n 2 -m "not slow" -q $(PYTEST_ARGS)
+
 # DEMO_ARGS: Hydra overrides for the demo's run, e.g. DEMO_ARGS=experiment=smoke (small data).
 demo: env ## generate a project with default answers and run its pipeline end to end
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
@@ -46,6 +50,11 @@ demo: env ## generate a project with default answers and run its pipeline end to
 
 bench: env ## run benchmarks/ and write benchmarks/RESULTS.md (SCALE=1: 10M rows, COLD=1: cold demo)
 	$(VENV)/bin/python benchmarks/run_all.py $(if $(SCALE),--scale) $(if $(COLD),--cold)
+
+# The site: mlcore's API reference (pdoc, from the docstrings) and the guide pages of docs/;
+# offline, and it fails on any warning or a public name without a docstring.
+docs: env ## build the documentation site into build/docs (open build/docs/index.html)
+	$(VENV)/bin/python docs/build.py --output $(CURDIR)/build/docs
 
 lint: env ## ruff lint + format check, import-linter layering contracts
 	$(VENV)/bin/ruff check .

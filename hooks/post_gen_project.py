@@ -34,7 +34,7 @@ EXAMPLE_ONLY = (
 # Tests of the project's own code, kept by the skeleton too.
 SHARED_TESTS = {"test_features.py"}
 # cookiecutter's run-time keys: machine-specific, not answers.
-RUNTIME_KEYS = {"_output_dir", "_repo_dir", "_checkout"}
+RUNTIME_KEYS = {"_output_dir", "_repo_dir", "_checkout", "__prompts__"}
 ABBREVIATIONS = {
     "gh:": "https://github.com/{}.git",
     "gl:": "https://gitlab.com/{}.git",
@@ -191,6 +191,26 @@ def main() -> None:
     keep_tracking()
     write_cruft_record()
     make_git_flow_repo()
+    print_next_steps()
+
+
+def print_next_steps() -> None:
+    """What to do now, in the order a newcomer needs it."""
+    slug = CONTEXT["project_slug"]
+    steps = ["make install       # the environment (uv), the git hooks"]
+    if CONTEXT["include_example_pipeline"] == "yes":
+        steps.append("make run           # the example pipeline, tracked in MLflow (offline)")
+    else:
+        steps += [
+            "# put your table in data/raw/ and name its columns in conf/data/file.yaml",
+            "make profile       # draft the data checks, review them",
+            "make run           # validate, split, train, evaluate, register",
+        ]
+    steps.append("make ui            # the runs and the registered model")
+    lines = [f"Created {slug}/ on branch develop (git-flow: main, develop).", f"  cd {slug}"]
+    lines += [f"  {step}" for step in steps]
+    lines.append("README.md says where your code goes and what each make target does.")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

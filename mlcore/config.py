@@ -70,6 +70,8 @@ class TrackingConfig:
 
 @dataclass
 class PipelineConfig:
+    """The schema of the pipeline's composed config: one field per top-level key."""
+
     project: ProjectConfig = field(default_factory=ProjectConfig)
     seed: int = 42
     # binary | multiclass | regression (mlcore.task): scoring, baseline, metrics, gate, report.
@@ -83,12 +85,15 @@ class PipelineConfig:
     validation: ValidationConfig = field(default_factory=ValidationConfig)
     features: dict[str, Any] = field(default_factory=dict)
     split: dict[str, Any] = field(default_factory=dict)
+    # How the training rows are rebalanced (mlcore.sampling.sample_training): never validation/test.
+    sampling: dict[str, Any] = field(default_factory=dict)
     # Any scikit-learn estimator: ``_target_`` (a class path) and its parameters (mlcore._estimator).
     model: dict[str, Any] = field(default_factory=dict)
     evaluate: dict[str, Any] = field(default_factory=dict)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     predict: dict[str, Any] = field(default_factory=dict)
     drift: dict[str, Any] = field(default_factory=dict)
+    campaign: dict[str, Any] = field(default_factory=dict)
     # The metric a Hydra sweeper maximises or minimises (returned by the pipeline's entry point).
     optimized_metric: str | None = None
     # Known limitations of the model, listed in every model card.

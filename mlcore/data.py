@@ -76,8 +76,21 @@ def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+_MAX_COLUMNS = 10_000  # a wider header is a CSV whose line endings were lost, not a table
+
+
 def _read(reader: Any, path: Path) -> pd.DataFrame:
-    """Read ``path``; a file that is empty, not text, or has repeated column names is an error."""
+    """Read ``path``; a file that is empty, not text, absurdly wide, or has repeated column names
+    is an error."""
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as file:
+            first = file.readline(64 * 1024 * 1024)
+        fields = first.count(b",") + 1
+        if fields > _MAX_COLUMNS:
+            raise DataError(
+                f"data.path {path}: its first line holds {fields:,} fields; were the line "
+                "endings lost (one line for the whole file)? Re-export it with one row a line"
+            )
     try:
         frame = reader(path)
     except pd.errors.EmptyDataError:

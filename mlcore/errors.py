@@ -29,8 +29,8 @@ def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
 
     Errors meant for the user (bad config, bad data, failed validation) name what and where; the
     full traceback goes to the log at debug level. A ``ValueError`` from a library is taken as bad
-    input too; any other exception (a ``KeyError`` or ``TypeError`` from a bug) propagates with its
-    traceback.
+    input too, and so is a database error of the MLflow store (locked, damaged); any other
+    exception (a ``KeyError`` or ``TypeError`` from a bug) propagates with its traceback.
 
     Example:
         >>> run_main(lambda: 42)
@@ -42,3 +42,22 @@ def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
         log.debug("failed", exc_info=True)
         print(f"ERROR: {exc}", file=sys.stderr)
         return error_code, None
+    except Exception as exc:
+        if not _is_store_error(exc):
+            raise
+        log.debug("failed", exc_info=True)
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(
+            f"ERROR: the MLflow store (tracking.uri) cannot be used: {cause}; if it is locked, "
+            "another process is writing to it: retry when it ends",
+            file=sys.stderr,
+        )
+        return error_code, None
+
+
+def _is_store_error(exc: BaseException) -> bool:
+    """A database error of the MLflow store (SQLAlchemy's), e.g. a locked SQLite file."""
+    return any(
+        cls.__module__ == "sqlalchemy.exc" and cls.__name__ == "DatabaseError"
+        for cls in type(exc).__mro__
+    )

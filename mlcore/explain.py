@@ -31,6 +31,7 @@ __all__ = [
     "input_columns",
     "local_contributions",
     "permutation_importance_table",
+    "reason_codes",
     "top_contributions",
 ]
 
@@ -250,3 +251,32 @@ def top_contributions(contributions: pd.DataFrame, k: int = 3) -> pd.DataFrame:
         }
     )
     return table[table["contribution"] > 0].reset_index(drop=True)
+
+
+def reason_codes(pipeline: Pipeline, X: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+    """Wide reason codes for scoring files: ``reason_<i>`` (the input column pushing the row's
+    score up the ``i``-th most) and ``reason_<i>_contribution`` (its log-odds), ``i`` = 1..k.
+
+    From :func:`local_contributions` by input column (LightGBM pipelines; ``TypeError`` for
+    others); a row with fewer than ``k`` positive contributions has empty trailing reasons.
+
+    Example:
+        >>> c = pd.DataFrame({"a": [0.5, -0.1], "b": [0.2, 0.3], "bias": [-1.0, -1.0]})
+        >>> _wide(c, 2)["reason_1"].tolist(), _wide(c, 2)["reason_2"].tolist()
+        (['a', 'b'], ['b', nan])
+    """
+    return _wide(local_contributions(pipeline, X, by_input=True), k)
+
+
+def _wide(contributions: pd.DataFrame, k: int) -> pd.DataFrame:
+    features = contributions.drop(columns="bias", errors="ignore")
+    values = features.to_numpy(dtype=np.float64)
+    order = np.argsort(-values, axis=1, kind="stable")[:, :k]
+    picked = np.take_along_axis(values, order, axis=1)
+    names = features.columns.to_numpy(dtype=object)[order]
+    out = {}
+    for i in range(order.shape[1]):
+        positive = picked[:, i] > 0
+        out[f"reason_{i + 1}"] = np.where(positive, names[:, i], None)
+        out[f"reason_{i + 1}_contribution"] = np.where(positive, picked[:, i], np.nan)
+    return pd.DataFrame(out, index=contributions.index)

@@ -56,7 +56,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SCORE_COL = "score"
-_DEFAULTS = {"input": None, "output_dir": None}
+_DEFAULTS = {"input": None, "output_dir": None, "reason_codes": 3}
 
 
 def _is_number(dtype: Any) -> bool:
@@ -303,6 +303,25 @@ def _scoring_table(
     )
 
 
+def _reason_codes(champion: Champion, frame: pd.DataFrame, task: Any, k: int) -> pd.DataFrame:
+    """Top-``k`` reason codes of a binary LightGBM champion (``predict.reason_codes``); none for
+    other models, said once in the log."""
+    from mlcore.explain import reason_codes
+
+    if k < 1:
+        return pd.DataFrame(index=frame.index)
+    model = champion.model.get_raw_model()
+    if task.name != "binary":
+        log.info("reason codes: not available for task %s (binary LightGBM models)", task.name)
+        return pd.DataFrame(index=frame.index)
+    inputs = check_schema(frame, champion.model.metadata.get_input_schema(), "reason codes")
+    try:
+        return reason_codes(model, inputs, k)
+    except TypeError:
+        log.info("reason codes: not available for %s (LightGBM models)", type(model[-1]).__name__)
+        return pd.DataFrame(index=frame.index)
+
+
 def _output_path(directory: Path, version: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = directory / f"predictions_{stamp}_v{version}_{uuid.uuid4().hex[:12]}.parquet"
@@ -335,7 +354,9 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     from mlcore.task import get_task
 
     task = get_task(cfg["task"])
-    predictions = champion.predictions(add_derived_features(frame, cfg, where), where, task)
+    scored = add_derived_features(frame, cfg, where)
+    predictions = champion.predictions(scored, where, task)
+    reasons = _reason_codes(champion, scored, task, int(settings["reason_codes"]))
     validation = None
     expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
     if expectations:
@@ -348,7 +369,7 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     if data["entity_col"] not in ids:
         raise DataError(f"predict: {where} has no entity column {data['entity_col']!r}")
     out = (
-        pd.concat([frame[ids], predictions], axis=1)
+        pd.concat([frame[ids], predictions, reasons], axis=1)
         .reset_index(drop=True)
         .assign(
             model_name=champion.name,

@@ -43,14 +43,17 @@ from mlcore.split import SplitResult, hash_codes, split_report
 
 __all__ = [
     "SAMPLING_METHODS",
+    "Sampled",
     "class_weights",
     "resample_train",
+    "sample_training",
     "smote",
     "time_decay_weights",
     "undersample_negatives",
 ]
 
-SAMPLING_METHODS = ("none", "undersample", "smote")
+SAMPLING_METHODS = ("none", "class_weight", "time_decay", "undersample", "smote")
+UNREACHED = ("warn", "error")  # sampling.on_unreachable: an asked ratio the data cannot give
 UNDERSAMPLE_SALT = "undersample"
 
 
@@ -235,9 +238,85 @@ def smote(
 
 _CONFIG_KEYS = {
     "none": {"method"},
-    "undersample": {"method", "negatives_per_positive", "salt", "weight_col"},
+    "class_weight": {"method"},
+    "time_decay": {"method", "half_life"},
+    "undersample": {"method", "negatives_per_positive", "salt", "weight_col", "on_unreachable"},
     "smote": {"method", "ratio", "k_neighbors", "feature_cols", "seed"},
 }
+_RATIO_TOLERANCE = 0.1  # a reached negatives-per-positive ratio this far off the asked one is said
+
+
+@dataclasses.dataclass(frozen=True)
+class Sampled:
+    """A sampled training frame, its row weights (None: unweighted) and what the sampling did."""
+
+    frame: pd.DataFrame
+    weights: np.ndarray | None
+    method: str
+    notes: tuple[str, ...] = ()
+
+
+def _options(cfg: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    method = choice(
+        cfg.get("method", "none") if isinstance(cfg, Mapping) else "none",
+        "sampling.method",
+        SAMPLING_METHODS,
+    )
+    given = section(cfg, "sampling", _CONFIG_KEYS[method], applies_to=f"method {method!r}")
+    return method, {key: value for key, value in given.items() if key != "method"}
+
+
+def sample_training(
+    train: pd.DataFrame,
+    cfg: Mapping[str, Any] | None,
+    *,
+    entity_col: str,
+    target_col: str,
+    date_col: str | None = None,
+) -> Sampled:
+    """The ``sampling`` config applied to a training frame: rows (undersample, smote) or row
+    weights (class_weight, time_decay). Never call it on validation or test rows.
+
+    ``undersample`` says when the asked ``negatives_per_positive`` cannot be reached (entities
+    are kept or dropped whole): a note with the reached ratio, or a ``ConfigError`` when
+    ``on_unreachable: error``.
+
+    Example:
+        >>> df = pd.DataFrame({"id": range(4), "y": [0, 0, 0, 1]})
+        >>> sample_training(df, {"method": "class_weight"}, entity_col="id", target_col="y").weights.tolist()
+        [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0]
+    """
+    method, options = _options(cfg)
+    if method == "none":
+        return Sampled(train, None, method)
+    if method == "class_weight":
+        weights = class_weights(train[target_col])
+        return Sampled(train, train[target_col].map(weights).to_numpy(dtype=np.float64), method)
+    if method == "time_decay":
+        if not date_col:
+            raise ConfigError("sampling.method 'time_decay' needs dates: set data.date_col")
+        half_life = options.get("half_life", "180D")
+        return Sampled(train, time_decay_weights(train[date_col], half_life=half_life), method)
+    if method == "smote":
+        return Sampled(smote(train, target_col=target_col, **options), None, method)
+    on_unreachable = choice(
+        options.pop("on_unreachable", "warn"), "sampling.on_unreachable", UNREACHED
+    )
+    asked = float(options.get("negatives_per_positive", 1.0))
+    frame = undersample_negatives(train, entity_col=entity_col, target_col=target_col, **options)
+    positives = int(frame[target_col].sum())
+    reached = (len(frame) - positives) / positives if positives else float("inf")
+    notes: tuple[str, ...] = ()
+    if asked and abs(reached - asked) / asked > _RATIO_TOLERANCE:
+        message = (
+            f"sampling: asked {asked:g} negatives per positive, reached {reached:.2f} (entities "
+            "with a positive row keep all their rows)"
+        )
+        if on_unreachable == "error":
+            raise ConfigError(f"{message}; set sampling.on_unreachable: warn to go on")
+        notes = (message,)
+    weights = frame.pop(options["weight_col"]).to_numpy() if options.get("weight_col") else None
+    return Sampled(frame, weights, method, notes)
 
 
 def resample_train(
@@ -260,21 +339,15 @@ def resample_train(
         >>> out.test is parts.test, bool(out.train["y"].mean() > parts.train["y"].mean())
         (True, True)
     """
-    method = choice(
-        cfg.get("method", "none") if isinstance(cfg, Mapping) else "none",
-        "sampling.method",
-        SAMPLING_METHODS,
-    )
-    given = section(cfg, "sampling", _CONFIG_KEYS[method], applies_to=f"method {method!r}")
-    options = {key: value for key, value in given.items() if key != "method"}
-    if method == "none":
+    method, _ = _options(cfg)
+    if method in ("none", "class_weight", "time_decay"):  # weights: the rows stay as they are
         return result
-    if method == "undersample":
-        train = undersample_negatives(
-            result.train, entity_col=entity_col, target_col=target_col, **options
-        )
-    else:
-        train = smote(result.train, target_col=target_col, **options)
+    sampled = sample_training(
+        result.train, cfg, entity_col=entity_col, target_col=target_col, date_col=date_col
+    )
+    train = sampled.frame
+    if sampled.weights is not None:  # the undersampling's weight column, kept in the frame here
+        train = train.assign(**{cfg["weight_col"]: sampled.weights})
     parts = {"train": train, "validation": result.validation, "test": result.test}
     report = split_report(parts, entity_col=entity_col, target_col=target_col, date_col=date_col)
     return dataclasses.replace(result, train=train, report=report)

@@ -286,15 +286,21 @@ def environment_info(project_root: str | Path | None = None) -> dict[str, str]:
 
 
 def log_dataset(
-    frame: Any, name: str, source: str, context: str = "training", target: str | None = None
+    frame: Any,
+    name: str,
+    source: str,
+    context: str = "training",
+    target: str | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Log ``frame`` as an MLflow dataset input of the active run and tag its fingerprint
-    (``mlcore.data.<name>.sha256`` / ``.rows``); return the fingerprint.
+    (``mlcore.data.<name>.sha256`` / ``.rows``); return the fingerprint (``known``: the one
+    already computed, so a large table is not hashed twice).
     """
     import mlflow
     from mlflow.models import infer_signature
 
-    fp = fingerprint(frame)
+    fp = dict(known) if known is not None else fingerprint(frame)
     dataset = mlflow.data.from_pandas(
         frame, source=source, name=name, targets=target, digest=fp["sha256"][:32]
     )

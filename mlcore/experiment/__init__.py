@@ -19,7 +19,7 @@ Campaign config keys (keyword arguments of :func:`assign_groups`): ``fractions``
 After the campaign (one private module per concept, re-exported here):
 
 - ``_assign``: :func:`select_targets` (top-k, a score threshold or a fraction),
-  :func:`assign_groups`, :func:`contacted`;
+  :func:`assign_groups`, both at once (:func:`plan_campaign`), :func:`contacted`;
 - ``_effect``: :func:`campaign_effect` (treatment minus control, Wald interval; vectorised as
   :func:`rate_difference`) and :func:`incremental_profit`;
 - ``_uplift``: the two-model :class:`TLearner`, :func:`cross_fit_uplift`,
@@ -27,8 +27,11 @@ After the campaign (one private module per concept, re-exported here):
 - ``_propensity``: :func:`propensity_effect`, the weaker evidence when there is no control group
   (logistic propensity, overlap diagnostics and trimming, weighting; :class:`OverlapError` when
   the overlap is too poor);
+- ``_outcomes``: :func:`scored_population` (one row per customer of a scored batch) and
+  :func:`join_outcomes` (a campaign's outcomes checked against its assignment);
 - ``_evaluate``: :func:`evaluate_campaign`, all of the above for one finished campaign;
-- ``_figures``: :func:`campaign_figures`, its report's figures.
+- ``_figures`` and ``_report``: :func:`campaign_figures` and :func:`report_parts`, its report's
+  figures and sections.
 
 No MLflow, Hydra or Great Expectations here: the job that reads files and logs runs is
 :mod:`mlcore.campaign`.
@@ -47,6 +50,7 @@ from mlcore.experiment._assign import (
     SELECTIONS,
     assign_groups,
     contacted,
+    plan_campaign,
     select_targets,
 )
 from mlcore.experiment._effect import (
@@ -58,7 +62,9 @@ from mlcore.experiment._effect import (
 )
 from mlcore.experiment._evaluate import CampaignEvaluation, UpliftSummary, evaluate_campaign
 from mlcore.experiment._figures import campaign_figures
+from mlcore.experiment._outcomes import join_outcomes, scored_population
 from mlcore.experiment._propensity import OverlapError, PropensityEffect, propensity_effect
+from mlcore.experiment._report import report_parts
 from mlcore.experiment._uplift import (
     UPLIFT_MODELS,
     TLearner,
@@ -88,10 +94,14 @@ __all__ = [
     "cross_fit_uplift",
     "evaluate_campaign",
     "incremental_profit",
+    "join_outcomes",
+    "plan_campaign",
     "propensity_effect",
     "qini_coefficient",
     "qini_curve",
     "rate_difference",
+    "report_parts",
+    "scored_population",
     "select_targets",
     "uplift_by_decile",
 ]

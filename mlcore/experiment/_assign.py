@@ -17,6 +17,7 @@ __all__ = [
     "SELECTIONS",
     "assign_groups",
     "contacted",
+    "plan_campaign",
     "select_targets",
 ]
 
@@ -115,3 +116,39 @@ def select_targets(scores: np.ndarray | pd.Series, kind: str, value: float) -> n
     mask = np.zeros(n, dtype=bool)
     mask[np.argsort(-values, kind="stable")[:k]] = True
     return mask
+
+
+def plan_campaign(
+    ids: Ids,
+    scores: np.ndarray | pd.Series,
+    kind: str,
+    value: float,
+    fractions: Mapping[str, float] = _DEFAULT_ARMS,
+    *,
+    random_fraction: float = 0.0,
+    salt: str = DEFAULT_SALT,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`select_targets` then :func:`assign_groups`: the targeted mask and every id's group.
+
+    A campaign nobody is targeted by, or whose treatment or control group comes out empty, is a
+    :class:`DataError` (its effect could not be measured).
+
+    Example:
+        >>> targeted, groups = plan_campaign(np.arange(100), np.linspace(0, 1, 100), "top_k", 40)
+        >>> int(targeted.sum()), sorted(set(groups[targeted]))
+        (40, ['control', 'treatment'])
+    """
+    targeted = select_targets(scores, kind, value)
+    if not targeted.any():
+        raise DataError(f"campaign: selection {kind} {value!r} targets nobody")
+    groups = assign_groups(
+        ids, fractions, targeted=targeted, random_fraction=random_fraction, salt=salt
+    )
+    for arm in ARMS:
+        if not (groups == arm).any():
+            raise DataError(
+                f"campaign: the {arm} group is empty ({int(targeted.sum())} targeted customers, "
+                f"fractions {dict(fractions)}, random_fraction {random_fraction}); target more "
+                "customers"
+            )
+    return targeted, groups

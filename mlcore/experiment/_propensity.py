@@ -4,10 +4,11 @@ Weaker evidence than a randomized control group: it is only as good as the assum
 ``features`` hold everything that drove both the targeting and the churn (no hidden confounder).
 
 A logistic model of *contacted* on the pre-campaign features gives each customer a propensity
-``e``. Customers with ``e`` outside ``[trim, 1 - trim]`` are trimmed (a contacted customer with
-``e`` near 1 has no comparable left-alone customer); the estimate is refused (:class:`OverlapError`)
-when fewer than ``min_kept`` of the contacted remain or the weighted comparison group is worth
-fewer than ``min_ess`` customers. On the kept customers the propensity is refitted and the
+``e``. Customers outside the common support are trimmed: ``e`` outside ``[trim, 1 - trim]``, or
+beyond the other arm's range of ``e`` (a contacted customer more likely to be contacted than any
+left-alone one has no comparable customer). The estimate is refused (:class:`OverlapError`) when
+fewer than ``min_kept`` of the contacted remain or the weighted comparison group is worth fewer
+than ``min_ess`` customers (its effective sample size). On the kept customers the propensity is refitted and the
 left-alone customers are weighted by ``e / (1 - e)`` to look like the contacted ones (inverse
 probability weighting for the effect on the treated, normalised). The interval is the sandwich
 (M-estimation) interval that accounts for estimating the propensity.
@@ -26,6 +27,8 @@ from mlcore.errors import ConfigError, DataError
 from mlcore.experiment._effect import check_confidence, outcome_values, rate_difference
 
 __all__ = ["OverlapError", "PropensityEffect", "propensity_effect"]
+
+_MIN_TREATED = 10  # contacted customers kept, whatever min_kept says
 
 
 class OverlapError(DataError):
@@ -188,18 +191,21 @@ def propensity_effect(
         )
     raw, X = _design(frame, features)
     e = _expit(X @ _fit_logistic(X, t))
-    kept = (e >= trim) & (e <= 1 - trim)
+    # Common support: inside the trimming window and within both arms' propensity ranges (a
+    # contacted customer above every left-alone one has no comparable customer).
+    low = max(trim, e[t == 1].min(), e[t == 0].min())
+    high = min(1 - trim, e[t == 1].max(), e[t == 0].max())
+    kept = (e >= low) & (e <= high)
     overlap = _overlap(e, t, trim)
     n_treated, kept_treated = int(t.sum()), int((kept & (t == 1)).sum())
-    w_all = e / (1 - e)
-    kept_w = w_all[kept & (t == 0)]
+    kept_w = e[kept & (t == 0)] / (1 - e[kept & (t == 0)])
     ess = float(kept_w.sum() ** 2 / (kept_w**2).sum()) if len(kept_w) else 0.0
-    window = f"propensity in [{trim:g}, {1 - trim:g}]"
-    if kept_treated < max(min_kept * n_treated, min_ess):
+    window = f"propensity in the common support [{low:.3g}, {high:.3g}]"
+    if kept_treated < max(min_kept * n_treated, _MIN_TREATED):
         raise OverlapError(
             f"propensity: overlap too poor: only {kept_treated} of {n_treated} contacted customers "
             f"({kept_treated / n_treated:.0%}) have a {window}; the others have no comparable "
-            f"left-alone customers (need {min_kept:.0%} and at least {min_ess:g})"
+            f"left-alone customers (need {min_kept:.0%})"
         )
     if ess < min_ess:
         raise OverlapError(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+
 from mlcore.drift import reference_profile
 from mlcore.errors import DataError
 from mlcore.monitor import PROFILE_ARTIFACT
@@ -97,10 +99,18 @@ def train(ctx: StepContext) -> StepResult:
     from mlcore._estimator import build_estimator, build_transformers
     from mlcore.features import build_preprocessor
     from mlcore.model import adapter_for
+    from mlcore.sampling import sample_training
 
-    cfg, target = ctx.cfg, ctx.cfg["data"]["target"]
+    cfg, data, target = ctx.cfg, ctx.cfg["data"], ctx.cfg["data"]["target"]
     splits: Splits = ctx["splits"]
-    x_train, y_train = splits.xy("train", target)
+    sampled = sample_training(  # the training rows only: validation and test stay as they are
+        splits.train,
+        cfg["sampling"],
+        entity_col=data["entity_col"],
+        target_col=target,
+        date_col=data.get("date_col"),
+    )
+    x_train, y_train = sampled.frame.drop(columns=[target]), sampled.frame[target].to_numpy()
     ctx.task.check_target(y_train, f"train: the training labels {target!r}")
     extra = build_transformers(cfg["features"].get("extra") or [], where="features.extra")
     seen = x_train
@@ -110,7 +120,10 @@ def train(ctx: StepContext) -> StepResult:
     adapter = adapter_for(estimator)
     preprocess = build_preprocessor(seen, features_config(cfg), seed=cfg["seed"])
     model = Pipeline([*extra, ("preprocess", preprocess), ("model", estimator)])
-    model.fit(x_train, y_train, **adapter.fit_params(estimator, f"train: {len(x_train):,} rows"))
+    fit = adapter.fit_params(estimator, f"train: {len(x_train):,} rows")
+    if sampled.weights is not None:
+        fit["model__sample_weight"] = sampled.weights
+    model.fit(x_train, y_train, **fit)
     model.steps[-1] = ("model", adapter.finalize(model[-1]))
     baseline = ctx.task.baseline(cfg["seed"]).fit(x_train, y_train)
     models = Models(model, baseline)
@@ -122,7 +135,16 @@ def train(ctx: StepContext) -> StepResult:
         held = (None, None, None)
     profile = reference_profile(x_train, *held, cfg)
     texts = {PROFILE_ARTIFACT: json.dumps(profile.to_dict())}
-    return StepResult(values={"models": models}, texts=texts)
+    metrics = {"sampling_rows_train": float(len(x_train))}
+    if ctx.task.name == "binary":
+        metrics["sampling_positive_rate_train"] = float(np.mean(y_train))
+    return StepResult(
+        values={"models": models},
+        texts=texts,
+        metrics=metrics,
+        tags={"mlcore.sampling": sampled.method},
+        notes=sampled.notes,
+    )
 
 
 @step(reads=("splits", "models", "scores"), writes=("evaluation",))

@@ -23,13 +23,23 @@ log = logging.getLogger("mlcore.pipeline")
 class MlflowHook:
     """Log a pipeline run to the active MLflow run (see the module docstring)."""
 
-    def before_pipeline_run(self, cfg: Mapping[str, Any], raw: Any, source: str, task: str) -> None:
+    def before_pipeline_run(
+        self,
+        cfg: Mapping[str, Any],
+        raw: Any,
+        source: str,
+        task: str,
+        fingerprint: Mapping[str, Any],
+    ) -> None:
         import mlflow
+
+        from mlcore._profile_tags import record_profile
 
         track.log_config(cfg)
         track.log_provenance(cfg["paths"]["root"])
-        track.log_dataset(raw, "raw", source, target=cfg["data"]["target"])
+        track.log_dataset(raw, "raw", source, target=cfg["data"]["target"], known=fingerprint)
         mlflow.set_tag("mlcore.task", task)
+        record_profile(cfg)  # the project profile, template and mlcore version, on the experiment
 
     def before_step_run(self, step: Step) -> None:
         log.info("step %s: start", step.name)

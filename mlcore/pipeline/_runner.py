@@ -54,6 +54,7 @@ def _settings(name: str, cfg: Mapping[str, Any]) -> dict[str, Any]:
             "task": cfg["task"],
             "model": cfg["model"],
             "features": cfg["features"],
+            "sampling": cfg["sampling"],
             "seed": cfg["seed"],
         },
         "evaluation": {"evaluate": cfg["evaluate"]},
@@ -66,7 +67,8 @@ class _State:
 
     def __init__(self, cfg: dict[str, Any], task: Any, raw: pd.DataFrame, store: Store) -> None:
         self.cfg, self.task, self.store = cfg, task, store
-        self.sha256 = track.fingerprint(raw)["sha256"]
+        self.fingerprint = track.fingerprint(raw)
+        self.sha256 = self.fingerprint["sha256"]
         self.values: dict[str, Any] = {"raw": raw, "raw_sha256": self.sha256}
         self.producers: dict[str, str] = {"raw": "data", "raw_sha256": "data"}
         self.loaded: dict[str, str] = {}  # persisted inputs read from disk -> their run
@@ -233,7 +235,7 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
     tags = {"mlcore.kind": "train", "mlcore.steps": ",".join(names)}
     with track.start_run(tags=tags, parent_run_id=parent_run_id) as active:
         run_id = active.info.run_id
-        hook.before_pipeline_run(cfg, raw, str(source), task.name)
+        hook.before_pipeline_run(cfg, raw, str(source), task.name, state.fingerprint)
         folders = {name: state.store.folder(name) for name in PERSISTED}
         for s in steps:
             hook.before_step_run(s)

@@ -55,8 +55,11 @@ def split_report(
             "rows": len(part),
             "entities": int(part[entity_col].nunique()),
         }
-        if target_col is not None:
-            row["positive_rate"] = float(part[target_col].mean()) if len(part) else float("nan")
+        if target_col is not None:  # the mean of the target: the positive rate of a 0/1 one
+            numeric = pd.api.types.is_numeric_dtype(part[target_col].dtype)
+            row["positive_rate"] = (
+                float(part[target_col].mean()) if len(part) and numeric else float("nan")
+            )
         if date_col is not None:
             row["date_min"] = part[date_col].min()
             row["date_max"] = part[date_col].max()

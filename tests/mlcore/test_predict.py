@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -55,10 +56,12 @@ def test_predictions_carry_ids_scores_and_the_champion_version_and_run(
     (path,) = (tmp_path / "predictions").glob("*.parquet")
     assert str(path) in capsys.readouterr().out
     out = pd.read_parquet(path)
+    reasons = [f"reason_{i}{part}" for i in (1, 2, 3) for part in ("", "_contribution")]
     assert out.columns.tolist() == [
         "customer_id",
         "snapshot_month",
         "score",
+        *reasons,
         "model_name",
         "model_version",
         "run_id",
@@ -166,3 +169,27 @@ def test_target_checks_are_left_out_of_the_scoring_suite():
         {"type": "not_null", "column": "customer_id"},
         {"type": "unique", "columns": ["customer_id"]},
     ]
+
+
+def test_reason_codes_name_input_columns_whose_contributions_sum_to_the_raw_score(
+    trained, tmp_path, monkeypatch, batch_file
+):
+    from mlcore.explain import local_contributions
+    from mlcore.predict import add_derived_features, check_schema, load_champion
+
+    monkeypatch.chdir(tmp_path)
+    assert main(_config(trained, tmp_path, batch_file)) == 0
+    (path,) = (tmp_path / "predictions").glob("*.parquet")
+    out = pd.read_parquet(path)
+    champion = load_champion(trained["tracking"]["uri"], trained["tracking"]["model_name"])
+    scored = add_derived_features(pd.read_parquet(batch_file), trained)
+    inputs = check_schema(scored, champion.model.metadata.get_input_schema(), "batch")
+    model = champion.model.get_raw_model()
+    contributions = local_contributions(model, inputs, by_input=True)
+    raw = np.log(out["score"] / (1 - out["score"]))  # the log-odds the score came from
+    np.testing.assert_allclose(contributions.sum(axis=1).to_numpy(), raw.to_numpy(), atol=1e-6)
+    assert set(out["reason_1"].dropna()) <= set(inputs.columns)
+    top = contributions.drop(columns="bias").max(axis=1).to_numpy()
+    np.testing.assert_allclose(
+        out["reason_1_contribution"].fillna(0).to_numpy(), np.maximum(top, 0), atol=1e-12
+    )

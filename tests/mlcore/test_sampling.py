@@ -144,3 +144,34 @@ def test_resampling_config_errors_name_the_key():
         resample_train(
             parts, {"method": "undersample", "ratio": 2}, entity_col="id", target_col="y"
         )
+
+
+def test_class_weight_and_time_decay_weight_the_training_rows_as_documented():
+    from mlcore.sampling import sample_training
+
+    train = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "month": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-03-01", "2024-03-01"]),
+            "y": [0, 0, 0, 1],
+        }
+    )
+    options = {"entity_col": "id", "target_col": "y", "date_col": "month"}
+    weighted = sample_training(train, {"method": "class_weight"}, **options)
+    assert weighted.frame is train
+    np.testing.assert_allclose(weighted.weights, [4 / 6, 4 / 6, 4 / 6, 2.0])
+    decayed = sample_training(train, {"method": "time_decay", "half_life": "60D"}, **options)
+    np.testing.assert_allclose(decayed.weights, [0.5, 0.5, 1.0, 1.0])
+
+
+def test_an_unreachable_undersampling_ratio_is_said_with_the_ratio_reached():
+    from mlcore.sampling import sample_training
+
+    # six rows per entity, one positive row each: keeping an entity keeps 5 negatives
+    panel = pd.DataFrame({"id": np.repeat(np.arange(40), 6), "y": np.tile([0, 0, 0, 0, 0, 1], 40)})
+    cfg = {"method": "undersample", "negatives_per_positive": 1.0}
+    sampled = sample_training(panel, cfg, entity_col="id", target_col="y")
+    (note,) = sampled.notes
+    assert "asked 1 negatives per positive, reached 5.00" in note
+    with pytest.raises(ConfigError, match="set sampling.on_unreachable: warn"):
+        sample_training(panel, {**cfg, "on_unreachable": "error"}, entity_col="id", target_col="y")

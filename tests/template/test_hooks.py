@@ -124,3 +124,27 @@ def test_names_and_descriptions_with_yaml_or_toml_syntax_generate_valid_files(tm
     assert config["project"]["name"] == name
     meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     assert meta["description"] == description
+
+
+def test_prompts_say_what_each_answer_is_and_generation_ends_with_the_next_steps(tmp_path):
+    import subprocess
+
+    from tests.template.conftest import COOKIECUTTER
+
+    done = subprocess.run(
+        [str(COOKIECUTTER), "--output-dir", str(tmp_path), str(REPO)],
+        input="\n" * 20,  # every default, as a newcomer pressing Enter
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())  # the prompts wrap at the terminal's width
+    assert "[1/12] Project name, human-readable (e.g. Churn Model)" in out
+    assert "1 - the churn example" in out and "2 - the neutral skeleton" in out
+    assert "4 - no CI file" in out and "project_slug" not in out
+    assert out.endswith(
+        "cd churn-model make install # the environment (uv), the git hooks make run # the "
+        "example pipeline, tracked in MLflow (offline) make ui # the runs and the registered "
+        "model README.md says where your code goes and what each make target does."
+    )

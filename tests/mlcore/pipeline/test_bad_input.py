@@ -47,6 +47,11 @@ CASES = {
     "empty file": (lambda p: _file(p, b""), {}, "the file is empty"),
     "binary file named .csv": (lambda p: _file(p, bytes(range(128, 256)) * 40), {}, "not a UTF-8"),
     "header only": (lambda p: _table(p, lambda f: f.head(0)), {}, "has no rows"),
+    "line endings lost": (
+        lambda p: _file(p, b"customer_id,churn," + b"1,0," * 75_000),
+        {},
+        "its first line holds 150,00[0-9] fields; were the line endings lost",
+    ),
     "duplicate columns": (
         lambda p: _file(p, b"customer_id,snapshot_month,churn,age,age\n1,2024-01-01,0,30,31\n"),
         {},
@@ -86,6 +91,11 @@ CASES = {
         {"model__learning_rte": 0.1},
         "did you mean 'learning_rate'",
     ),
+    "the old model.params form": (
+        lambda p: _table(p),
+        {"model__params": {"learning_rte": 0.1}},
+        "unexpected keyword 'params'",
+    ),
     "heuristic column missing": (
         lambda p: _table(p),
         {"evaluate__heuristic": {"column": "logins_trend_4"}},
@@ -122,6 +132,7 @@ def wait(ctx):
 """
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_run_leaves_it_killed_registers_nothing_and_the_next_run_works(
     make_config, tmp_path
 ):

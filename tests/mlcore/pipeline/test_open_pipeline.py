@@ -12,6 +12,8 @@ from sklearn.datasets import load_diabetes, load_wine
 from mlcore.errors import ConfigError
 from mlcore.pipeline import StaleArtifact, run
 
+pytestmark = pytest.mark.slow  # whole pipeline runs against a real store
+
 
 def _client(config):
     return mlflow.MlflowClient(tracking_uri=config["tracking"]["uri"])
@@ -236,3 +238,18 @@ def test_the_gate_compares_an_oot_challenger_with_a_hash_champion_only_on_rows_n
     salted = {"kind": "hash", "salt": "other"}  # differs from either champion's split
     refused = run(make_config(split=salted, evaluate__min_compare_rows=10**6))
     assert not refused.promoted and "too few to decide" in refused.reason
+
+
+def test_undersampling_changes_the_training_rows_only(make_config, tmp_path):
+    plain = run(make_config(steps=["split", "train"]))
+    folder = tmp_path / "data" / "interim" / "split"
+    before = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("validation", "test")}
+    sampled = make_config(sampling={"method": "undersample", "negatives_per_positive": 2.0})
+    result = run({**sampled, "steps": ["split", "train"]})
+    client = _client(sampled)
+    rows = client.get_run(result.run_id).data.metrics
+    assert rows["sampling_rows_train"] < rows["rows_train"]  # the persisted split is whole
+    assert client.get_run(plain.run_id).data.metrics["sampling_rows_train"] == rows["rows_train"]
+    assert client.get_run(result.run_id).data.tags["mlcore.sampling"] == "undersample"
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), frame)

@@ -9,6 +9,8 @@ from mlcore.errors import ConfigError, DataError
 from mlcore.pipeline import main, run
 from mlcore.validate import ValidationFailed
 
+pytestmark = pytest.mark.slow  # whole pipeline runs against a real store
+
 
 def _client(config) -> mlflow.MlflowClient:
     return mlflow.MlflowClient(tracking_uri=config["tracking"]["uri"])

@@ -1,13 +1,18 @@
-"""mlcore.experiment: stable campaign groups and the measured effect of a campaign."""
+"""mlcore.experiment: the targeted population and its stable campaign groups."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlcore.errors import ConfigError, DataError
-from mlcore.experiment import DEFAULT_SALT, assign_groups, campaign_effect
+from mlcore.experiment import (
+    DEFAULT_SALT,
+    assign_groups,
+    contacted,
+    plan_campaign,
+    select_targets,
+)
 from mlcore.split import hash_bucket, hash_split
 
 IDS = np.arange(100_000, 200_000)
@@ -49,33 +54,56 @@ def test_campaign_groups_are_independent_of_the_train_test_split():
         assert abs((groups[sets == name] == "treatment").mean() - 0.5) < 0.02
 
 
-def test_campaign_effect_matches_the_hand_computed_interval():
-    # Treatment 10/100 churn, control 20/100: effect -0.10.
-    # Wald SE = sqrt(.1*.9/100 + .2*.8/100) = 0.05; 95% CI = -0.10 +- 1.959964 * 0.05.
-    # Pooled p = 0.15, SE0 = sqrt(.15*.85*(2/100)) = 0.0504975; z = 1.980295; p = 0.047670.
-    outcomes = pd.DataFrame(
-        {
-            "group": ["treatment"] * 100 + ["control"] * 100 + ["others"] * 50,
-            "churned": [1] * 10 + [0] * 90 + [1] * 20 + [0] * 80 + [1] * 5 + [0] * 45,
-        }
-    )
-    result = campaign_effect(outcomes)
-    assert result.effect == pytest.approx(-0.10)
-    assert (result.ci_low, result.ci_high) == pytest.approx((-0.197998, -0.002002), abs=1e-6)
-    assert result.p_value == pytest.approx(0.047670, abs=1e-6)
-    assert (result.n_treatment, result.n_control) == (100, 100)
-    assert result.table.set_index("group").loc["others", "churn_rate"] == pytest.approx(0.1)
-
-
-def test_campaign_effect_errors_name_the_problem():
-    outcomes = pd.DataFrame({"group": ["treatment", "treatment"], "churned": [0, 1]})
-    with pytest.raises(DataError, match="no 'control' rows in column 'group'"):
-        campaign_effect(outcomes)
-    with pytest.raises(DataError, match="must hold only 0 and 1"):
-        campaign_effect(outcomes.assign(churned=[0, 2]))
+def test_assignment_errors_name_the_problem():
     with pytest.raises(ConfigError, match="campaign fractions must sum to 1"):
         assign_groups(IDS, {"treatment": 0.5, "control": 0.6})
     with pytest.raises(ConfigError, match=r"random_fraction must be in \[0, 1\)"):
         assign_groups(IDS, random_fraction=1.0)
     with pytest.raises(DataError, match="targeted must be a boolean mask of 3 values"):
         assign_groups([1, 2, 3], targeted=np.array([1, 0, 1]))
+
+
+def test_selections_top_k_threshold_and_fraction():
+    scores = np.array([0.1, 0.8, 0.4, 0.8, 0.95])
+    assert select_targets(scores, "top_k", 3).tolist() == [False, True, False, True, True]
+    assert select_targets(scores, "top_k", 99).all()  # fewer customers than k: all of them
+    assert select_targets(scores, "threshold", 0.4).tolist() == [False, True, True, True, True]
+    assert select_targets(scores, "fraction", 0.2).sum() == 1
+    assert select_targets(scores, "fraction", 0.01).sum() == 1  # at least one
+    # Ties at the cutoff go by row order: the first 0.8 before the second.
+    assert select_targets(scores, "top_k", 2).tolist() == [False, True, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("top_k", 0, "integer >= 1"),
+        ("top_k", 2.5, "integer >= 1"),
+        ("fraction", 1.5, r"in \(0, 1\]"),
+        ("fraction", "x", "must be a number"),
+        ("best", 1, "kind must be one of"),
+    ],
+)
+def test_selection_errors_name_the_setting(kind, value, message):
+    with pytest.raises(ConfigError, match=message):
+        select_targets(np.array([0.5, 0.6]), kind, value)
+
+
+def test_scores_must_be_finite():
+    with pytest.raises(DataError, match="finite numbers"):
+        select_targets(np.array([0.5, np.nan]), "top_k", 1)
+
+
+def test_a_plan_with_an_empty_control_group_is_refused():
+    targeted, groups = plan_campaign(IDS[:1000], np.linspace(0, 1, 1000), "top_k", 300)
+    assert targeted.sum() == 300 and set(groups[~targeted]) == {"others"}
+    with pytest.raises(DataError, match="the control group is empty"):
+        plan_campaign(
+            IDS[:3], np.array([0.9, 0.8, 0.1]), "top_k", 1, {"treatment": 0.99, "control": 0.01}
+        )
+    with pytest.raises(DataError, match="targets nobody"):
+        plan_campaign(IDS[:3], np.array([0.2, 0.3, 0.1]), "threshold", 0.5)
+
+
+def test_contacted_groups():
+    assert contacted(["random", "others", "treatment", "control"]).tolist() == [1, 0, 1, 0]

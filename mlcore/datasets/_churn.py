@@ -1,40 +1,4 @@
-"""Embedded example data: a synthetic monthly customer-activity panel for churn modelling.
-
-The panel looks like what a subscription business keeps in its warehouse: one row per customer
-and month with profile columns, usage counts, a low-cardinality plan, a high-cardinality zip code
-and missing values. About 10% of active customers cancel each month, and their activity declines
-in the months before they do, so a model has a real (but not trivial) signal to find.
-
-Three knobs (all 0 by default, which leaves the output bit-identical for a seed) inject one kind
-of drift each, so monitoring code can be tested against a known truth:
-
-- ``feature_drift`` (>= 0), a change of P(X) only: ``age`` is recorded ``10 * feature_drift``
-  years older, ``minutes_used`` is scaled by ``1 + feature_drift`` and a share
-  ``min(feature_drift, 1) / 2`` of card payers show up as ``paypal``. None of these columns drives
-  churn, so P(Y) is unchanged.
-- ``label_drift`` (any float, :func:`make_churn` only), a change of P(Y) with P(X|Y) kept (prior
-  shift): the odds of ``churn == 1`` are multiplied by ``exp(label_drift)`` by dropping a random
-  share of the negative snapshots (of the positive ones when negative). 0.7 takes the churn rate
-  from about 24% to about 39%; P(X) moves only as the mix of churners and stayers does.
-- ``concept_drift`` (in [0, 1]), a change of P(Y|X): a share ``concept_drift`` of customers get
-  the latent risk of another random customer, so the profile columns (contract, plan, tickets,
-  usage level, zip) stop explaining churn for them while the marginal hazard stays the same.
-
-:func:`make_churn_batches` returns a reference table and a later, optionally drifted, batch.
-
-:func:`make_campaign` simulates retention campaigns with a known, heterogeneous effect of contact;
-:func:`campaign_outcomes` draws outcomes for an existing assignment from its churn scores. Each
-customer is one of :data:`SEGMENTS`: a *persuadable* churns only if left alone, a *sure thing*
-never churns, a *lost cause* always churns and a *sleeping dog* churns only if contacted. The
-customer's ``true_effect`` is P(churn | contacted) - P(churn | left alone) given their features
-(negative: contact helps); average it over a group for the effect an estimate should cover.
-
-Example:
-    >>> from mlcore.datasets import make_churn
-    >>> df = make_churn(n_customers=1_000, n_months=6, seed=0)
-    >>> sorted(df.columns)[:3]
-    ['age', 'churn', 'contract']
-"""
+"""The synthetic churn panel (see :mod:`mlcore.datasets`)."""
 
 from __future__ import annotations
 
@@ -45,15 +9,7 @@ import pandas as pd
 
 from mlcore._progress import Progress
 
-__all__ = [
-    "PLANS",
-    "SEGMENTS",
-    "campaign_outcomes",
-    "make_campaign",
-    "make_churn",
-    "make_churn_batches",
-    "make_churn_panel",
-]
+__all__ = ["PLANS", "make_churn", "make_churn_batches", "make_churn_panel"]
 
 PLANS = ("basic", "standard", "premium", "family")
 _PLAN_FEE = np.array([9.99, 14.99, 24.99, 29.99])
@@ -61,7 +17,7 @@ _CONTRACTS = ("monthly", "annual")
 _PAYMENTS = ("card", "direct_debit", "paypal", "invoice")
 _N_ZIPS = 3_000
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("mlcore.datasets")  # the package's name in the log lines
 
 
 def make_churn_panel(
@@ -315,180 +271,4 @@ def make_churn_batches(
 def _month_starts(start: str, n_months: int) -> pd.DatetimeIndex:
     return pd.date_range(
         pd.Timestamp(start).to_period("M").to_timestamp(), periods=n_months, freq="MS"
-    )
-
-
-SEGMENTS = ("persuadable", "sure_thing", "lost_cause", "sleeping_dog")
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _segments(
-    p_alone: np.ndarray, persuadable: np.ndarray, sleeping: np.ndarray, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
-    """Segment draws and truths: ``persuadable`` is P(persuadable | would churn if left alone),
-    ``sleeping`` is P(sleeping dog | would stay if left alone)."""
-    shares = np.column_stack(
-        [
-            p_alone * persuadable,
-            (1 - p_alone) * (1 - sleeping),
-            p_alone * (1 - persuadable),
-            (1 - p_alone) * sleeping,
-        ]
-    )
-    codes = (rng.random(len(p_alone))[:, None] > np.cumsum(shares, axis=1)[:, :3]).sum(axis=1)
-    p_contacted = shares[:, 2] + shares[:, 3]
-    return {
-        "segment": np.asarray(SEGMENTS, dtype=object)[codes],
-        "p_churn_left_alone": p_alone,
-        "p_churn_contacted": p_contacted,
-        "true_effect": p_contacted - p_alone,
-        "churned_if_left_alone": np.isin(codes, [0, 2]).astype(np.int64),
-        "churned_if_contacted": np.isin(codes, [2, 3]).astype(np.int64),
-    }
-
-
-def make_campaign(
-    n: int = 2_000,
-    seed: int = 0,
-    *,
-    confounded: bool = False,
-    n_campaigns: int = 1,
-    target_fraction: float = 0.3,
-    treatment_fraction: float = 0.5,
-    random_fraction: float = 0.05,
-    targeting_strength: float = 1.0,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``n_campaigns`` simulated retention campaigns of ``n`` customers each, and their truth.
-
-    Observed pre-campaign features: ``tenure_years``, ``usage_drop`` (drives churn risk) and
-    ``engagement`` (persuadable when high, a sleeping dog when very low); ``score`` is a churn
-    model's noisy estimate of P(churn | left alone). A randomized campaign (the default) targets
-    the top ``target_fraction`` by score and draws the groups of :mod:`mlcore.experiment`: a
-    ``random_fraction`` of everyone is ``random``, the other targeted customers are ``treatment``
-    (share ``treatment_fraction``) or ``control``, the rest ``others``. A ``confounded`` campaign
-    has no control or random group: marketing contacted customers with a probability that grows
-    with ``usage_drop`` and ``engagement`` and falls with tenure (logistic in the features, times
-    ``targeting_strength``), so a naive comparison is biased and propensity methods can recover
-    the effect from the observed features.
-
-    Returns one row per customer (``campaign``, ``customer_id`` unique across campaigns, the
-    features, ``score``, ``targeted``, ``group``, ``contacted``, ``churned``, the ``segment``, both
-    churn probabilities, ``true_effect`` and both potential outcomes), and per campaign the
-    ``true_effect`` averaged over the ``targeted`` rows of the treatment and control groups
-    (``effect_randomized``), over the contacted (``effect_on_contacted``) and over all (``ate``).
-
-    Example:
-        >>> rows, truth = make_campaign(1_000, seed=0)
-        >>> sorted(set(rows["group"])), bool(truth["effect_randomized"].iloc[0] < 0)
-        (['control', 'others', 'random', 'treatment'], True)
-    """
-    if n < 10 or n_campaigns < 1:
-        raise ValueError(
-            f"make_campaign needs n >= 10 and n_campaigns >= 1, got {n}, {n_campaigns}"
-        )
-    if not (0 < target_fraction <= 1 and 0 <= treatment_fraction <= 1 and 0 <= random_fraction < 1):
-        raise ValueError(
-            "make_campaign needs 0 < target_fraction <= 1, 0 <= treatment_fraction <= 1 and "
-            f"0 <= random_fraction < 1, got {target_fraction}, {treatment_fraction}, {random_fraction}"
-        )
-    rng = np.random.default_rng([seed, 17])
-    size = n * n_campaigns
-    tenure = rng.gamma(2.0, 1.5, size)
-    usage_drop, engagement = rng.normal(size=size), rng.normal(size=size)
-    tenure_z = (tenure - 3.0) / 2.1
-    risk = 0.9 * usage_drop - 0.5 * tenure_z
-    p_alone = _expit(-1.1 + risk)
-    truth = _segments(
-        p_alone,
-        0.7 * _expit(1.5 * engagement - 1.2 * (risk - 0.3)),
-        0.2 * _expit(-1.5 * engagement - 1.5),
-        rng,
-    )
-    score = _expit(np.log(p_alone / (1 - p_alone)) + rng.normal(0.0, 0.4, size))
-    groups = np.full(size, "others", dtype=object)
-    if confounded:
-        lean = 0.9 * usage_drop + 0.6 * engagement - 0.4 * tenure_z
-        logit = np.log(target_fraction / (1 - target_fraction)) if target_fraction < 1 else 30.0
-        targeted = rng.random(size) < _expit(logit + targeting_strength * lean)
-        groups[targeted] = "treatment"
-    else:
-        order = np.argsort(-score.reshape(n_campaigns, n), axis=1, kind="stable")
-        top = np.zeros((n_campaigns, n), dtype=bool)
-        np.put_along_axis(top, order[:, : max(1, round(target_fraction * n))], True, axis=1)
-        targeted = top.ravel()
-        arm = rng.random(size) < treatment_fraction
-        groups[targeted] = np.where(arm[targeted], "treatment", "control")
-        groups[rng.random(size) < random_fraction] = "random"
-    contacted = np.isin(groups, ["treatment", "random"]).astype(np.int64)
-    rows = pd.DataFrame(
-        {
-            "campaign": np.repeat(np.arange(n_campaigns), n),
-            "customer_id": np.arange(size, dtype=np.int64),
-            "tenure_years": tenure.round(2),
-            "usage_drop": usage_drop,
-            "engagement": engagement,
-            "score": score,
-            "targeted": targeted,
-            "group": groups,
-            "contacted": contacted,
-            "churned": np.where(
-                contacted == 1, truth["churned_if_contacted"], truth["churned_if_left_alone"]
-            ),
-            **truth,
-        }
-    )
-    arms = rows["targeted"] & rows["group"].isin(["treatment", "control"])
-    effect = rows["true_effect"]
-    summary = pd.DataFrame(
-        {
-            "effect_randomized": effect.where(arms).groupby(rows["campaign"]).mean(),
-            "effect_on_contacted": effect.where(contacted == 1).groupby(rows["campaign"]).mean(),
-            "ate": effect.groupby(rows["campaign"]).mean(),
-        }
-    )
-    return rows, summary.rename_axis("campaign").reset_index()
-
-
-def campaign_outcomes(
-    assignment: pd.DataFrame,
-    seed: int = 0,
-    *,
-    entity_col: str = "customer_id",
-    score_col: str = "score",
-    group_col: str = "group",
-    persuadable: float = 0.6,
-    sleeping: float = 0.1,
-) -> pd.DataFrame:
-    """Simulated outcomes of an assigned campaign: its churn scores taken as P(churn | left alone).
-
-    A would-be churner is persuadable with probability ``persuadable * (1 - score)`` (the riskiest
-    are lost causes), a would-be stayer a sleeping dog with probability ``sleeping * (1 - score)``;
-    ``treatment`` and ``random`` customers are contacted. Returns ``entity_col``, ``group_col``,
-    ``churned``, ``segment`` and ``true_effect``: a demo table for ``make campaign-evaluate``.
-
-    Example:
-        >>> a = pd.DataFrame({"customer_id": [1, 2], "score": [0.9, 0.1],
-        ...                   "group": ["treatment", "others"]})
-        >>> campaign_outcomes(a)[["customer_id", "group", "churned"]].shape
-        (2, 3)
-    """
-    missing = [c for c in (entity_col, score_col, group_col) if c not in assignment.columns]
-    if missing:
-        raise ValueError(f"campaign_outcomes: the assignment has no column(s) {missing}")
-    p_alone = assignment[score_col].to_numpy(dtype=np.float64).clip(0.01, 0.99)
-    rng = np.random.default_rng([seed, 18])
-    truth = _segments(p_alone, persuadable * (1 - p_alone), sleeping * (1 - p_alone), rng)
-    contacted = assignment[group_col].isin(["treatment", "random"]).to_numpy()
-    churned = np.where(contacted, truth["churned_if_contacted"], truth["churned_if_left_alone"])
-    return pd.DataFrame(
-        {
-            entity_col: assignment[entity_col].to_numpy(),
-            group_col: assignment[group_col].to_numpy(),
-            "churned": churned,
-            "segment": truth["segment"],
-            "true_effect": truth["true_effect"],
-        }
     )
