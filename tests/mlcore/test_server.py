@@ -4,11 +4,6 @@ The server runs with a SQLite backend and serves artifacts itself (``--artifacts
 so the client needs no artifact folder: the experiment gets ``artifact_location: null``.
 """
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import mlflow
@@ -16,55 +11,16 @@ import pytest
 from omegaconf import OmegaConf
 
 from mlcore.pipeline import run
-from tests._processes import free_port, group_members, stop_group
+from tests._processes import mlflow_server as running_server
 
 TEMPLATE_CONF = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}" / "conf"
-START_TIMEOUT = 300  # seconds; about 8 s on a quiet 2-core machine, 95 s seen when it was busy
 
 
 @pytest.fixture
 def mlflow_server(tmp_path):
     """A real ``mlflow server`` on a free loopback port: yields (uri, artifact folder)."""
-    port = free_port()
-    artifacts = tmp_path / "server" / "artifacts"
-    log = (tmp_path / "server.log").open("wb")
-    command = [
-        str(Path(sys.executable).with_name("mlflow")),
-        "server",
-        "--backend-store-uri", f"sqlite:///{tmp_path}/server/mlflow.db",
-        "--artifacts-destination", str(artifacts),
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--workers", "1",
-    ]  # fmt: skip
-    (tmp_path / "server").mkdir()
-    started = time.perf_counter()
-    # No GenAI job runner (8 extra processes): tracking and the registry do not use it.
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    server = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
-    )
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            if server.poll() is not None:
-                pytest.fail(
-                    f"mlflow server exited: {(tmp_path / 'server.log').read_text()[-3000:]}"
-                )
-            if time.perf_counter() - started > START_TIMEOUT:
-                pytest.fail(f"mlflow server not healthy after {START_TIMEOUT} s")
-            try:
-                with urllib.request.urlopen(f"{uri}/health", timeout=2) as answer:
-                    if answer.read() == b"OK":
-                        break
-            except OSError:
-                time.sleep(0.25)
-        print(f"\nmlflow server healthy after {time.perf_counter() - started:.1f} s")
-        yield uri, artifacts
-    finally:
-        print(f"mlflow server and children stopped in {stop_group(server):.1f} s")
-        log.close()
-    assert not group_members(server.pid), "processes of the server outlived it"
+    with running_server(tmp_path / "server") as uri:
+        yield uri, tmp_path / "server" / "artifacts"
 
 
 @pytest.mark.slow
