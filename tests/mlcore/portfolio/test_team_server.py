@@ -7,8 +7,9 @@
   duplication view must find the shared data and features), a drift alert on its champion
   (a later batch of that table with feature drift).
 
-The pipelines run in-process (``mlcore.pipeline.run``) from three project roots, each with its
-own ``project.yaml`` and ``.cruft.json``, so nothing is baked or installed.
+The three projects are generated with the real cookiecutter CLI (their ``project.yaml`` and
+``.cruft.json``, given this test's profiles and template commits); their pipelines run in-process
+(``mlcore.pipeline.run``) against the server, so nothing is installed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mlcore.monitor import run_drift
 from mlcore.pipeline import run
 from tests.conftest import REPO, small_config
 from tests.mlcore.portfolio._support import chromium, mlflow_server
+from tests.template.conftest import bake
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("portfolio_server")]
 
@@ -65,13 +67,19 @@ PROFILES = {
 
 
 def _root(base: Path, name: str, commit: str) -> Path:
+    """A project generated with the real cookiecutter CLI (not installed: its pipeline runs in
+    this process), with this test's profile and template commit."""
     import yaml
 
+    done = bake(base, f"project_name={name}", f"project_slug={name}", "include_example_pipeline=no")
+    assert done.returncode == 0, done.stderr
     root = base / name
-    root.mkdir()
-    (root / "project.yaml").write_text(yaml.safe_dump(PROFILES[name], sort_keys=False))
-    record = {"template": "/srv/templates/ml-template", "commit": commit, "checkout": None}
-    (root / ".cruft.json").write_text(json.dumps(record))
+    profile = yaml.safe_load((root / "project.yaml").read_text())
+    (root / "project.yaml").write_text(
+        yaml.safe_dump({**profile, **PROFILES[name]}, sort_keys=False)
+    )
+    record = json.loads((root / ".cruft.json").read_text())
+    (root / ".cruft.json").write_text(json.dumps({**record, "commit": commit}))
     return root
 
 
