@@ -54,6 +54,8 @@ class Task(ABC):
     is_classifier: bool
     card_metrics: tuple[str, ...]  # the model card's metrics table, in order
     scoring: str  # scikit-learn's scorer name for permutation importance
+    weighted_metrics: Mapping[str, tuple[Any, bool]]  # gate metric -> (weighted fn, higher)
+    narrow_weights: bool = False  # int16 bootstrap weights: for the binary metrics' int cumsums
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -97,6 +99,11 @@ class Task(ABC):
         """The metrics of ``scores`` against ``y`` on all rows."""
 
     @abstractmethod
+    def _paired(
+        self, y: Any, champion: Any, challenger: Any, classes: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Labels and both models' scores, checked, in the form the weighted metrics take."""
+
     def compare(
         self,
         y: Any,
@@ -110,8 +117,32 @@ class Task(ABC):
         confidence: float = 0.95,
         classes: Any = None,
     ) -> pd.DataFrame:
-        """Champion vs challenger with a paired bootstrap: one row per metric, the columns of
-        :func:`mlcore.evaluate.compare_models`."""
+        """Champion vs challenger with a paired bootstrap (:func:`mlcore.evaluate.paired_bootstrap`):
+        one row per metric, the columns of :func:`mlcore.evaluate.compare_models`. ``classes``
+        orders a multiclass task's score columns (``model.classes_``).
+
+        Example:
+            >>> from mlcore.task import get_task
+            >>> y = np.array([0, 1] * 50)
+            >>> t = get_task("binary").compare(y, np.linspace(0, 1, 100), np.where(y == 1, 0.9, 0.1), "roc_auc")
+            >>> bool(t.loc[0, "challenger_better"])
+            True
+        """
+        from mlcore.evaluate import paired_bootstrap
+
+        names = self.check_metric(metric)
+        labels, champion, challenger = self._paired(y, champion_scores, challenger_scores, classes)
+        return paired_bootstrap(
+            labels,
+            champion,
+            challenger,
+            {name: self.weighted_metrics[name] for name in names},
+            n_boot=n_boot,
+            seed=seed,
+            margin=margin,
+            confidence=confidence,
+            narrow=self.narrow_weights,
+        )
 
     @abstractmethod
     def predictions(self, model: Any, X: Any) -> pd.DataFrame:

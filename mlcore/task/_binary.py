@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyClassifier
 
 from mlcore.errors import DataError
-from mlcore.evaluate import METRICS, classification_metrics, compare_models
+from mlcore.evaluate import METRICS, check_scores, classification_metrics
 from mlcore.task._base import (
     Task,
     TaskReport,
@@ -46,6 +46,8 @@ class BinaryTask(Task):
     predict_fn = "predict_proba"
     is_classifier = True
     card_metrics = ("roc_auc", "log_loss", "brier", "top_bin_lift")
+    weighted_metrics = METRICS
+    narrow_weights = True
     scoring = "roc_auc"
 
     def check_target(self, y: Any, where: str) -> None:
@@ -110,39 +112,13 @@ class BinaryTask(Task):
         _check_classes_arg(classes)
         return classification_metrics(np.asarray(y), np.asarray(scores), n_bins)
 
-    def compare(
-        self,
-        y: Any,
-        champion_scores: np.ndarray,
-        challenger_scores: np.ndarray,
-        metric: str | Sequence[str],
-        *,
-        n_boot: int = 200,
-        seed: int = 0,
-        margin: float = 0.0,
-        confidence: float = 0.95,
-        classes: Any = None,
-    ) -> pd.DataFrame:
-        """:func:`mlcore.evaluate.compare_models` (a paired bootstrap), one row per metric.
-
-        Example:
-            >>> y = np.array([0, 1] * 50)
-            >>> t = BinaryTask().compare(y, np.linspace(0, 1, 100), np.where(y == 1, 0.9, 0.1), "roc_auc")
-            >>> bool(t.loc[0, "challenger_better"])
-            True
-        """
+    def _paired(
+        self, y: Any, champion: Any, challenger: Any, classes: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         _check_classes_arg(classes)
-        names = self.check_metric(metric)
-        return compare_models(
-            np.asarray(y),
-            np.asarray(champion_scores),
-            np.asarray(challenger_scores),
-            names,
-            n_boot=n_boot,
-            seed=seed,
-            margin=margin,
-            confidence=confidence,
-        )
+        labels, first = check_scores(y, champion)
+        _, second = check_scores(labels, challenger)
+        return labels, first, second
 
     def predictions(self, model: Any, X: Any) -> pd.DataFrame:
         """One column, ``score`` (the probability of 1), index aligned to ``X``.

@@ -9,7 +9,7 @@ Brier score: mean over rows of ``sum_k (p_k - [y = k])^2``, between 0 and 2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyClassifier
 
 from mlcore.errors import DataError
-from mlcore.evaluate import WeightedMetric, paired_bootstrap
+from mlcore.evaluate import WeightedMetric
 from mlcore.task._base import (
     Task,
     TaskReport,
@@ -150,6 +150,7 @@ class MulticlassTask(Task):
     predict_fn = "predict_proba"
     is_classifier = True
     card_metrics = ("roc_auc", "log_loss", "accuracy", "f1_macro")
+    weighted_metrics = MULTICLASS_METRICS
     scoring = "roc_auc_ovr"
 
     def check_target(self, y: Any, where: str) -> None:
@@ -219,42 +220,12 @@ class MulticlassTask(Task):
                 name: float(fn(codes, p, ones)[0]) for name, (fn, _) in MULTICLASS_METRICS.items()
             }
 
-    def compare(
-        self,
-        y: Any,
-        champion_scores: np.ndarray,
-        challenger_scores: np.ndarray,
-        metric: str | Sequence[str],
-        *,
-        n_boot: int = 200,
-        seed: int = 0,
-        margin: float = 0.0,
-        confidence: float = 0.95,
-        classes: Any = None,
-    ) -> pd.DataFrame:
-        """Paired bootstrap of champion vs challenger (both scored with columns in ``classes``
-        order); one row per metric, the columns of :func:`mlcore.evaluate.compare_models`.
-
-        Example:
-            >>> y = np.arange(300) % 3
-            >>> good, vague = 0.1 + 0.7 * np.eye(3)[y], np.full((300, 3), 1 / 3)
-            >>> t = MulticlassTask().compare(y, vague, good, "log_loss")
-            >>> bool(t.loc[0, "challenger_better"])
-            True
-        """
-        names = self.check_metric(metric)
-        codes, champion, classes = encode_classes(y, champion_scores, classes, "compare")
-        _, challenger, _ = encode_classes(y, challenger_scores, classes, "compare")
-        return paired_bootstrap(
-            codes,
-            champion,
-            challenger,
-            {name: MULTICLASS_METRICS[name] for name in names},
-            n_boot=n_boot,
-            seed=seed,
-            margin=margin,
-            confidence=confidence,
-        )
+    def _paired(
+        self, y: Any, champion: Any, challenger: Any, classes: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        codes, first, classes = encode_classes(y, champion, classes, "compare")
+        _, second, _ = encode_classes(y, challenger, classes, "compare")
+        return codes, first, second
 
     def predictions(self, model: Any, X: Any) -> pd.DataFrame:
         """``prediction`` (the most probable class) and ``proba_<class>`` for each class of

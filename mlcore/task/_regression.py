@@ -6,7 +6,7 @@ target) and ``mean_target``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyRegressor
 
 from mlcore.errors import DataError
-from mlcore.evaluate import WeightedMetric, paired_bootstrap
+from mlcore.evaluate import WeightedMetric
 from mlcore.task._base import (
     Task,
     TaskReport,
@@ -101,6 +101,7 @@ class RegressionTask(Task):
     predict_fn = "predict"
     is_classifier = False
     card_metrics = ("rmse", "mae", "r2")
+    weighted_metrics = REGRESSION_METRICS
     scoring = "neg_root_mean_squared_error"
 
     def check_target(self, y: Any, where: str) -> None:
@@ -169,42 +170,13 @@ class RegressionTask(Task):
         out["mean_target"] = float(target.mean())
         return out
 
-    def compare(
-        self,
-        y: Any,
-        champion_scores: np.ndarray,
-        challenger_scores: np.ndarray,
-        metric: str | Sequence[str],
-        *,
-        n_boot: int = 200,
-        seed: int = 0,
-        margin: float = 0.0,
-        confidence: float = 0.95,
-        classes: Any = None,
-    ) -> pd.DataFrame:
-        """Paired bootstrap of champion vs challenger predictions; one row per metric, the
-        columns of :func:`mlcore.evaluate.compare_models`.
-
-        Example:
-            >>> y = np.linspace(0.0, 10.0, 200)
-            >>> t = RegressionTask().compare(y, y + np.sin(y * 7), y + 0.1 * np.sin(y * 7), "rmse")
-            >>> bool(t.loc[0, "challenger_better"])
-            True
-        """
+    def _paired(
+        self, y: Any, champion: Any, challenger: Any, classes: Any
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         _check_classes_arg(classes)
-        names = self.check_metric(metric)
-        target, champion = check_predictions(y, champion_scores, "compare")
-        _, challenger = check_predictions(target, challenger_scores, "compare")
-        return paired_bootstrap(
-            target,
-            champion,
-            challenger,
-            {name: REGRESSION_METRICS[name] for name in names},
-            n_boot=n_boot,
-            seed=seed,
-            margin=margin,
-            confidence=confidence,
-        )
+        target, first = check_predictions(y, champion, "compare")
+        _, second = check_predictions(target, challenger, "compare")
+        return target, first, second
 
     def predictions(self, model: Any, X: Any) -> pd.DataFrame:
         """One column, ``prediction``, index aligned to ``X``.
