@@ -96,6 +96,10 @@ def _check_sqlite_store(uri: str) -> None:
         raise DataError(f"tracking.uri {uri}: {path} (or its folder) is not writable")
 
 
+# MLflow 3's UI opens an experiment of this kind on its runs table (not the GenAI overview).
+_MODEL_TRAINING = {"mlflow.experimentKind": "custom_model_development"}
+
+
 def configure(uri: str, experiment: str, artifact_location: str | None = None) -> str:
     """Point MLflow at ``uri`` and select (or create) ``experiment``; return its id.
 
@@ -114,7 +118,9 @@ def configure(uri: str, experiment: str, artifact_location: str | None = None) -
             if not path.is_absolute():
                 raise ValueError(f"tracking.artifact_location must be absolute, got {path}")
             location = path.as_uri()
-        experiment_id = mlflow.create_experiment(experiment, artifact_location=location)
+        experiment_id = mlflow.create_experiment(
+            experiment, artifact_location=location, tags=_MODEL_TRAINING
+        )
     else:
         experiment_id = found.experiment_id
     mlflow.set_experiment(experiment_id=experiment_id)

@@ -41,6 +41,12 @@ class MlflowHook:
         mlflow.set_tag("mlcore.task", task)
         record_profile(cfg)  # the project profile, template and mlcore version, on the experiment
 
+    def after_pipeline_run(self, summary: str) -> None:
+        """The run's summary as its MLflow description (what the UI shows first)."""
+        import mlflow
+
+        mlflow.set_tag("mlflow.note.content", summary)
+
     def before_step_run(self, step: Step) -> None:
         log.info("step %s: start", step.name)
 

@@ -152,7 +152,7 @@ class PipelineResult:
         if self.tracking_uri.startswith(("http://", "https://")):
             lines.append(f"MLflow UI:         {self.tracking_uri}")
         else:
-            lines.append(f"MLflow UI:         mlflow ui --backend-store-uri {self.tracking_uri}")
+            lines.append("MLflow UI:         make ui (http://127.0.0.1:5000)")
         if self.model_version:
             lines.append(
                 f"Registered model:  models:/{self.model_name}/{self.model_version} (alias challenger)"
@@ -233,7 +233,7 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
     hook = MlflowHook()
     names = [s.name for s in steps]
     tags = {"mlcore.kind": "train", "mlcore.steps": ",".join(names)}
-    with track.start_run(tags=tags, parent_run_id=parent_run_id) as active:
+    with track.start_run(_run_name(cfg), tags=tags, parent_run_id=parent_run_id) as active:
         run_id = active.info.run_id
         hook.before_pipeline_run(cfg, raw, str(source), task.name, state.fingerprint)
         folders = {name: state.store.folder(name) for name in PERSISTED}
@@ -250,12 +250,24 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
             hook.after_step_run(s, result, files, loaded, time.perf_counter() - started)
             if result.stop is not None:
                 raise result.stop
+        result = _result(cfg, names, run_id, state)
+        hook.after_pipeline_run(result.summary())
+    return result
+
+
+def _run_name(cfg: Mapping[str, Any]) -> str:
+    """A run named from its config, e.g. ``LGBMClassifier-hash-seed42`` (not MLflow's random one)."""
+    estimator = str(cfg["model"].get("_target_", "model")).rpartition(".")[2]
+    return f"{estimator}-{cfg['split'].get('kind', 'hash')}-seed{cfg['seed']}"
+
+
+def _result(cfg: Mapping[str, Any], names: list[str], run_id: str, state: _State) -> PipelineResult:
     evaluation = state.values.get("evaluation")
     registration = state.values.get("registration")
     reports = Path(cfg["paths"]["reports"])
     return PipelineResult(
         run_id=run_id,
-        tracking_uri=tracking["uri"],
+        tracking_uri=cfg["tracking"]["uri"],
         steps=names,
         metrics={} if evaluation is None else dict(evaluation.metrics),
         report_html=reports / "report.html" if "evaluate" in names else None,

@@ -190,3 +190,17 @@ def test_a_file_source_missing_the_target_column_is_a_clear_error(make_config, t
     config = make_config(data__source="file", data__path=str(path))
     with pytest.raises(DataError, match=r"missing column\(s\) \['churn'\]"):
         run(config)
+
+
+def test_a_run_is_named_from_its_config_described_by_its_summary_in_a_training_experiment(
+    make_config,
+):
+    config = make_config()
+    result = run(config)
+    client = _client(config)
+    logged = client.get_run(result.run_id)
+    assert logged.info.run_name == "LGBMClassifier-hash-seed7"
+    assert logged.data.tags["mlflow.note.content"] == result.summary()
+    assert "Promotion gate:    promoted" in logged.data.tags["mlflow.note.content"]
+    experiment = client.get_experiment_by_name("test")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
