@@ -8,6 +8,7 @@ registry: registering is its job.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -223,7 +224,28 @@ def register(ctx: StepContext) -> StepResult:
     client.update_model_version(name, version, description=card.read_text())
     registration = Registration(name, version, decision.promote, decision.reason)
     tags = {"mlcore.promoted": str(decision.promote), "mlcore.reason": decision.reason}
-    return StepResult(values={"registration": registration}, tags=tags, files={"report": [card]})
+    files = [card, *_with_verdict(ctx, evaluation, registration)]
+    return StepResult(values={"registration": registration}, tags=tags, files={"report": files})
+
+
+def _with_verdict(ctx: StepContext, evaluation: Evaluated, registration: Registration) -> list:
+    """The evaluation report rewritten to open with the gate's verdict (when this run made it)."""
+    from mlcore.report import Section, write_report
+
+    if evaluation.report is None:  # evaluated by an earlier run: its report stays as it was
+        return []
+    verdict = (
+        f"Promoted: models:/{registration.model_name}/{registration.model_version} is the champion"
+        if registration.promoted
+        else f"Not promoted: models:/{registration.model_name}/{registration.model_version} stays "
+        "challenger; the champion did not change"
+    )
+    data = ctx.cfg["data"]
+    target = data["target_definition"] or data["target"]
+    text = f"{verdict}. Why: {registration.reason}. Data: {data['path'] or 'synthetic'}; target: {target}."
+    report = evaluation.report
+    report.sections = [Section("Verdict", text), *report.sections]
+    return list(write_report(report, Path(ctx.cfg["paths"]["reports"])))
 
 
 BUILTIN_STEPS: dict[str, Step] = {s.name: s for s in (validate, split, train, evaluate, register)}

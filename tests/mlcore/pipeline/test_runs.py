@@ -1,5 +1,7 @@
 """The pipeline end to end against a real SQLite MLflow store, real GX and real LightGBM."""
 
+from pathlib import Path
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -204,3 +206,24 @@ def test_a_run_is_named_from_its_config_described_by_its_summary_in_a_training_e
     assert "Promotion gate:    promoted" in logged.data.tags["mlflow.note.content"]
     experiment = client.get_experiment_by_name("test")
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+
+
+def test_the_report_opens_with_the_gates_verdict_promoted_or_refused(make_config, tmp_path):
+    config = make_config()
+    run(config)
+    report = tmp_path / "reports" / "report.html"
+    first = report.read_text()
+    assert first.index("<h2>Verdict</h2>") < first.index("<h2>Model vs baselines</h2>")
+    assert "Promoted: models:/test-churn/1 is the champion" in first
+    run(config)  # the same model again: refused
+    second = report.read_text()
+    assert "Not promoted: models:/test-churn/2 stays challenger" in second
+    assert "does not beat champion" in second
+    markdown = (tmp_path / "reports" / "report.md").read_text()
+    assert markdown.index("## Verdict") < markdown.index("## Model vs baselines")
+    logged = mlflow.artifacts.download_artifacts(
+        run_id=_client(config).get_model_version("test-churn", "2").run_id,
+        artifact_path="report/report.html",
+        tracking_uri=config["tracking"]["uri"],
+    )
+    assert "Not promoted" in Path(logged).read_text()
