@@ -1,24 +1,47 @@
-"""Reject invalid answers before anything is generated (cookiecutter then removes the folder)."""
+"""Reject invalid answers before anything is generated (cookiecutter then removes the folder).
 
+The answers with a fixed set of values are free text checked here, not cookiecutter choice lists:
+cookiecutter rejects a ``key=value`` outside a choice list with a traceback, before any hook runs.
+"""
+
+import json
 import keyword
 import re
 import sys
 from pathlib import Path
 
+NAME = {{cookiecutter.project_name | tojson}}  # noqa: F821 - a JSON string once rendered
 SLUG = "{{ cookiecutter.project_slug }}"
 MODULE = "{{ cookiecutter.module_name }}"
 MLCORE_SOURCE = "{{ cookiecutter.mlcore_source }}"
+MLCORE_URL = (
+    "{{ cookiecutter.mlcore_source | mlcore_url(cookiecutter._template, cookiecutter._repo_dir) }}"
+)
 TRACKING = "{{ cookiecutter.tracking }}"
 
 SLUG_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 MODULE_RULE = re.compile(r"^[a-z][a-z0-9_]*$")
 GIT_RULE = re.compile(r"^git\+(https|ssh|file)://\S+@[\w.\-/]+$")
 TRACKING_RULE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")
+# The answers with a fixed set of values, and those values (cookiecutter.json's ``_choices``).
+CHOICES = {{cookiecutter._choices | tojson}}  # noqa: F821 - a JSON object once rendered
+ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 RESERVED = {"mlcore", "test", "tests", "src", "conf", "data", "notebooks"}
 
 
 def errors() -> list[str]:
     found = []
+    if not NAME.strip():
+        found.append(
+            "project_name is empty: give the project a human-readable name (e.g. 'Churn Model')"
+        )
+    for key, allowed in CHOICES.items():
+        answer = ANSWERS[key]
+        if answer not in allowed:
+            found.append(
+                f"{key} {answer!r} is not one of {', '.join(allowed)}: answer one of them "
+                f"(e.g. {key}={allowed[0]})"
+            )
     if not SLUG_RULE.match(SLUG):
         found.append(
             f"project_slug {SLUG!r} is invalid: use lowercase letters, digits and single hyphens, "
@@ -31,17 +54,18 @@ def errors() -> list[str]:
         )
     elif MODULE in RESERVED or MODULE in sys.stdlib_module_names:
         found.append(f"module_name {MODULE!r} would shadow the package {MODULE!r}; pick another")
-    if MLCORE_SOURCE.startswith("git+"):
-        if not GIT_RULE.match(MLCORE_SOURCE):
+    if MLCORE_URL.startswith("git+"):
+        if not GIT_RULE.match(MLCORE_URL):
             found.append(
                 f"mlcore_source {MLCORE_SOURCE!r} must pin a ref: git+https://host/org/repo@<tag or sha>"
             )
     else:
-        path = Path(MLCORE_SOURCE)
+        path = Path(MLCORE_URL.removeprefix("file://"))
         if not path.is_absolute() or not (path / "mlcore" / "__init__.py").is_file():
             found.append(
-                f"mlcore_source {MLCORE_SOURCE!r} must be a pinned git URL (git+https://...@tag) or "
-                "the absolute path of an ml-template checkout (a folder holding mlcore/)"
+                f"mlcore_source {MLCORE_SOURCE!r} must be 'template', a pinned git URL "
+                "(git+https://...@tag) or the absolute path of an ml-template checkout (a folder "
+                "holding mlcore/)"
             )
     port = TRACKING_RULE.match(TRACKING)
     if TRACKING != "local" and port and port[1] and not 0 < int(port[1][1:]) <= 65535:
@@ -58,4 +82,10 @@ if __name__ == "__main__":
     problems = errors()
     for problem in problems:
         print(f"ERROR: {problem}", file=sys.stderr)
+    if problems:
+        print(
+            "Your answers are kept in cookiecutter's replay file (~/.cookiecutter_replay/ by "
+            "default): fix the value there and rerun with --replay-file, or pass it as key=value.",
+            file=sys.stderr,
+        )
     sys.exit(1 if problems else 0)

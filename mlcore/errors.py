@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from typing import Any
 __all__ = ["ConfigError", "DataError", "MlcoreError", "run_main"]
 
 log = logging.getLogger(__name__)
+UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 class MlcoreError(Exception):
@@ -29,8 +31,9 @@ def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
 
     Errors meant for the user (bad config, bad data, failed validation) name what and where; the
     full traceback goes to the log at debug level. A ``ValueError`` from a library is taken as bad
-    input too, and so is a database error of the MLflow store (locked, damaged); any other
-    exception (a ``KeyError`` or ``TypeError`` from a bug) propagates with its traceback.
+    input too, and so is a database error of the MLflow store (locked, damaged) or a folder the
+    run may not write to (permissions, a read-only file system); any other exception (a
+    ``KeyError`` or ``TypeError`` from a bug) propagates with its traceback.
 
     Example:
         >>> run_main(lambda: 42)
@@ -41,6 +44,17 @@ def run_main(action: Callable[[], Any], error_code: int = 1) -> tuple[int, Any]:
     except (MlcoreError, ValueError) as exc:
         log.debug("failed", exc_info=True)
         print(f"ERROR: {exc}", file=sys.stderr)
+        return error_code, None
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        log.debug("failed", exc_info=True)
+        print(
+            f"ERROR: cannot write {exc.filename or 'a file'!r}: {exc.strerror}; give this user "
+            "write access to that folder, or point the config key naming it (paths.*, "
+            "tracking.*) to a folder it may write to",
+            file=sys.stderr,
+        )
         return error_code, None
     except Exception as exc:
         if not _is_store_error(exc):

@@ -1,12 +1,14 @@
-"""The config checked against the data before the first step: every named column, the target.
+"""The config checked against the data and the disk before the first step.
 
-A run whose config names a column the table does not have stops here, with the config key to
-change, before anything is trained, written or registered.
+A run whose config names a column the table does not have, or a folder it may not write to, stops
+here, with the config key to change, before anything is trained, written or registered.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +17,10 @@ import pandas as pd
 from mlcore.errors import ConfigError, DataError
 from mlcore.features import ROLES
 
-__all__ = ["check_against_data"]
+__all__ = ["check_against_data", "check_writable"]
+
+# The folders a run writes to, by the config key that names them.
+_WRITTEN = ("paths.interim", "paths.processed", "paths.models", "paths.reports")
 
 _HINTS = {
     "features.activity": "set features.activity: null for a table that is not a panel of activity",
@@ -114,3 +119,27 @@ def _check_values(raw: pd.DataFrame, cfg: Mapping[str, Any]) -> None:
             f"infinite values in column(s) {named} (e.g. rows {rows}): replace them (with NaN "
             "for missing) in the data"
         )
+
+
+def check_writable(cfg: Mapping[str, Any]) -> None:
+    """Every folder the run will write to may be written by this user (or created in its parent).
+
+    Example:
+        >>> check_writable({"paths": {"models": "/tmp/models"}, "tracking": {}})
+    """
+    folders = {key: cfg["paths"].get(key.split(".")[1]) for key in _WRITTEN}
+    location = str(cfg["tracking"].get("artifact_location") or "")
+    if location and ("://" not in location or location.startswith("file://")):
+        folders["tracking.artifact_location"] = location.removeprefix("file://")
+    for key, folder in folders.items():
+        if not folder:
+            continue
+        existing = Path(folder).absolute()
+        while not existing.exists():
+            existing = existing.parent
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ConfigError(
+                f"{key}: {folder} cannot be written ({existing} is read-only for this user: its "
+                f"permissions, an immutable flag or a read-only file system); give this user "
+                f"write access there or set {key} to a folder it may write to"
+            )

@@ -22,7 +22,7 @@ from mlcore.config import check_config
 from mlcore.errors import DataError, MlcoreError, run_main
 from mlcore.pipeline._artifacts import PERSISTED, Provenance, Store
 from mlcore.pipeline._builtin import BUILTIN_STEPS
-from mlcore.pipeline._checks import check_against_data
+from mlcore.pipeline._checks import check_against_data, check_writable
 from mlcore.pipeline._hooks import MlflowHook
 from mlcore.pipeline._step import StepContext, resolve_steps
 from mlcore.pipeline._values import Evaluated, Models, Scores, Splits, Verdict
@@ -171,6 +171,7 @@ def _checked(config: Mapping[str, Any] | Any) -> tuple[dict[str, Any], Any, list
     from mlcore.task import get_task
 
     cfg = check_config(config)
+    check_writable(cfg)
     task = get_task(cfg["task"])
     cfg["evaluate"] = evaluate_settings(cfg["evaluate"], task)
     steps = resolve_steps(cfg["steps"], BUILTIN_STEPS, [*_DERIVED, *PERSISTED])

@@ -3,13 +3,14 @@
 import json
 import os
 import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
-from tests.template.conftest import REPO, bake, git
+from tests.template.conftest import COOKIECUTTER, REPO, bake, git
 
 
 @pytest.mark.parametrize(
@@ -20,18 +21,24 @@ from tests.template.conftest import REPO, bake, git
         (["module_name=class"], "module_name 'class' is invalid"),
         (["module_name=json"], "module_name 'json' would shadow"),
         (["mlcore_source=git+https://example.org/ml-template"], "must pin a ref"),
-        (["mlcore_source=mlcore"], "mlcore_source 'mlcore' must be a pinned git URL"),
+        (["mlcore_source=mlcore"], "mlcore_source 'mlcore' must be 'template', a pinned git URL"),
         (["tracking=mlflow.internal"], "tracking 'mlflow.internal' is invalid: use 'local'"),
         (["tracking=ftp://mlflow:21"], "tracking 'ftp://mlflow:21' is invalid"),
         (["tracking=http://mlflow:99999"], "has port 99999: a port is 1 to 65535"),
-        (["ci_provider=jenkins"], "jenkins provided for choice variable ci_provider"),
-        (["open_source_license=GPL"], "GPL provided for choice variable open_source_license"),
+        (["ci_provider=jenkins"], "ci_provider 'jenkins' is not one of github, gitlab, bitbucket"),
+        (["open_source_license=GPL-3.0"], "open_source_license 'GPL-3.0' is not one of MIT,"),
+        (["python_version=3.9"], "python_version '3.9' is not one of 3.11, 3.12, 3.13"),
+        (["include_example_pipeline=maybe"], "include_example_pipeline 'maybe' is not one of yes"),
+        (["project_name="], "project_name is empty: give the project a human-readable name"),
+        (["project_slug="], "project_slug '' is invalid"),
+        (["mlcore_source=/nowhere"], "mlcore_source '/nowhere' must be 'template', a pinned git"),
     ],
 )
 def test_invalid_answers_fail_naming_the_value_and_leave_nothing(tmp_path, answers, named):
     done = bake(tmp_path, *answers)
     assert done.returncode != 0
-    assert named in done.stderr
+    assert any(line.startswith("ERROR: ") and named in line for line in done.stderr.splitlines())
+    assert "Traceback" not in done.stderr + done.stdout
     assert list(tmp_path.iterdir()) == []
 
 
@@ -79,11 +86,46 @@ def test_a_local_source_becomes_a_direct_file_url_never_an_index_name(tmp_path):
     assert _mlcore_requirement(tmp_path / "churn-model").url == f"file://{REPO}"
 
 
-def test_the_default_answer_pins_mlcore_to_a_git_tag(tmp_path):
+def test_a_pinned_git_answer_is_the_dependency_as_given(tmp_path):
     done = bake(tmp_path, "mlcore_source=git+https://github.com/org/ml-template@v0.1.0")
     assert done.returncode == 0, done.stderr
     requirement = _mlcore_requirement(tmp_path / "churn-model")
     assert requirement.url == "git+https://github.com/org/ml-template@v0.1.0"
+
+
+def test_the_default_answer_is_the_template_itself(tmp_path):
+    done = bake(tmp_path / "local", "mlcore_source=template")
+    assert done.returncode == 0, done.stderr
+    assert _mlcore_requirement(tmp_path / "local" / "churn-model").url == f"file://{REPO}"
+
+
+def test_the_default_answer_pins_a_cloned_template_to_its_commit(tmp_path):
+    """``cookiecutter <git url>``: mlcore comes from the same repository, at the cloned commit."""
+    origin = tmp_path / "origin"
+    files = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard").splitlines()
+    for name in files:
+        if (REPO / name).is_file():
+            (origin / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, origin / name)
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    for args in (("init", "-q"), ("add", "-A"), (*identity, "commit", "-qm", "template")):
+        git(origin, *args)
+    commit = git(origin, "rev-parse", "HEAD")
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+    }  # cookiecutter clones into ~/.cookiecutters
+    done = subprocess.run(
+        [str(COOKIECUTTER), "--no-input", "-o", str(tmp_path / "out"), f"git+file://{origin}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    requirement = _mlcore_requirement(tmp_path / "out" / "churn-model")
+    assert requirement.url == f"git+file://{origin}@{commit}"
 
 
 def test_no_template_markup_is_left_in_any_generated_file(tmp_path):
@@ -127,10 +169,6 @@ def test_names_and_descriptions_with_yaml_or_toml_syntax_generate_valid_files(tm
 
 
 def test_prompts_say_what_each_answer_is_and_generation_ends_with_the_next_steps(tmp_path):
-    import subprocess
-
-    from tests.template.conftest import COOKIECUTTER
-
     done = subprocess.run(
         [str(COOKIECUTTER), "--output-dir", str(tmp_path), str(REPO)],
         input="\n" * 20,  # every default, as a newcomer pressing Enter
@@ -141,8 +179,9 @@ def test_prompts_say_what_each_answer_is_and_generation_ends_with_the_next_steps
     assert done.returncode == 0, done.stderr
     out = " ".join(done.stdout.split())  # the prompts wrap at the terminal's width
     assert "[1/12] Project name, human-readable (e.g. Churn Model)" in out
-    assert "1 - the churn example" in out and "2 - the neutral skeleton" in out
-    assert "4 - no CI file" in out and "project_slug" not in out
+    assert "the neutral skeleton for your own table (no): yes or no" in out
+    assert "none (no CI file)" in out and "3.11, 3.12 or 3.13" in out and "project_slug" not in out
+    assert "template (the ml-template you generate from, pinned to its commit)" in out
     assert out.endswith(
         "cd churn-model make install # the environment (uv), the git hooks make run # the "
         "example pipeline, tracked in MLflow (offline) make ui # the runs and the registered "

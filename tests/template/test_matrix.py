@@ -99,7 +99,8 @@ def bake_project(tmp_path: Path, answers: dict) -> Path:
 def test_the_matrix_covers_every_choice_of_cookiecutter_json():
     declared = json.loads((REPO / "cookiecutter.json").read_text())
     for key in ("ci_provider", "include_example_pipeline", "open_source_license"):
-        assert CHOICES[key] == declared[key], key
+        assert CHOICES[key] == declared["_choices"][key], key
+        assert declared[key] == CHOICES[key][0], key  # the default is the first value
     assert declared["tracking"] == CHOICES["tracking"][0]
     assert len(COMBINATIONS) == len({label(answers) for answers in COMBINATIONS}) == 64
     for key, values in CHOICES.items():

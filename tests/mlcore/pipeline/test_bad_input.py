@@ -2,6 +2,7 @@
 file under models/, reports/ or data/interim/, no MLflow run left behind."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -191,3 +192,30 @@ def test_a_damaged_store_is_an_error_naming_the_file(make_config, tmp_path, caps
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("ERROR: tracking.uri sqlite:///") and "is not a SQLite database" in err
     assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.parametrize(
+    ("folder", "key"), [("models", "paths.models"), ("mlartifacts", "tracking.artifact_location")]
+)
+def test_a_folder_the_run_may_not_write_is_an_error_naming_its_key_before_any_work(
+    make_config, tmp_path, capsys, folder, key
+):
+    locked = tmp_path / folder
+    locked.mkdir()
+    # root ignores permission bits: an immutable folder is read-only for root too
+    flag = subprocess.run(["chattr", "+i", str(locked)], capture_output=True, check=False)
+    if flag.returncode != 0:
+        locked.chmod(0o555)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("this machine cannot make a folder read-only for this user")
+        with pytest.raises(SystemExit) as exited:
+            main(make_config())
+        assert exited.value.code == 1
+        err = capsys.readouterr().err.strip().splitlines()[-1]
+        assert err.startswith(f"ERROR: {key}: {locked} cannot be written"), err
+        assert f"set {key} to a folder it may write to" in err
+        assert not (tmp_path / "mlflow.db").exists()  # not even a run
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], capture_output=True, check=False)
+        locked.chmod(0o755)
