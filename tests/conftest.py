@@ -64,6 +64,36 @@ def small_config(root: Path, **overrides) -> dict:
     return config
 
 
+def table_config(root: Path, frame, *, task: str, model: dict, **overrides) -> dict:
+    """A small config on ``frame`` (an ``id`` and a ``target`` column, no dates), which is written
+    to ``root/table.csv``: a 60/20/20 hash split, no feature settings of the churn example.
+
+    ``overrides`` are :func:`small_config`'s (``data__target_definition="..."``).
+    """
+    path = root / "table.csv"
+    frame.to_csv(path, index=False)
+    data = {"source": "file", "path": str(path), "entity_col": "id", "date_col": None}
+    return small_config(
+        root,
+        task=task,
+        data={**data, "target": "target"},
+        validation={"expectations": [{"type": "not_null", "column": "id"}]},
+        features={},
+        model=model,
+        evaluate={"n_bins": 5, "importance": {"n_repeats": 1, "max_rows": 200}},
+        split={"kind": "hash", "fractions": {"train": 0.6, "validation": 0.2, "test": 0.2}},
+        **overrides,
+    )
+
+
+def bundled(loader):
+    """A scikit-learn toy dataset (``load_diabetes``...) as a frame with an ``id`` column."""
+    import numpy as np
+
+    frame = loader(as_frame=True).frame
+    return frame.assign(id=np.arange(len(frame)))
+
+
 @pytest.fixture
 def make_config(tmp_path):
     """``make_config(model__n_estimators=5)`` → a small config rooted in this test's tmp dir."""

@@ -11,6 +11,7 @@ from sklearn.datasets import load_diabetes, load_wine
 
 from mlcore.errors import ConfigError
 from mlcore.pipeline import StaleArtifact, run
+from tests.conftest import bundled, table_config
 
 pytestmark = pytest.mark.slow  # whole pipeline runs against a real store
 
@@ -128,40 +129,14 @@ def test_fairness_reports_values_outside_the_bands_as_such_never_as_nan(make_con
     assert set(groups["group"]) == {"[30, 50)", "outside bands"}
 
 
-def _table_config(make_config, tmp_path, frame, task, model):
-    path = tmp_path / "table.csv"
-    frame.to_csv(path, index=False)
-    return make_config(
-        task=task,
-        data={
-            "source": "file",
-            "path": str(path),
-            "entity_col": "id",
-            "date_col": None,
-            "target": "target",
-        },
-        validation={"expectations": [{"type": "not_null", "column": "id"}]},
-        features={},
-        model=model,
-        evaluate={"n_bins": 5, "importance": {"n_repeats": 1, "max_rows": 200}},
-        split={"kind": "hash", "fractions": {"train": 0.6, "validation": 0.2, "test": 0.2}},
-    )
-
-
-def _bundled(loader):
-    frame = loader(as_frame=True).frame.rename(columns={"target": "target"})
-    return frame.assign(id=np.arange(len(frame)))
-
-
 def test_regression_runs_end_to_end_and_the_gate_compares_rmse_with_mean_and_champion(
     make_config, tmp_path
 ):
-    config = _table_config(
-        make_config,
+    config = table_config(
         tmp_path,
-        _bundled(load_diabetes),
-        "regression",
-        {"_target_": "sklearn.linear_model.Ridge", "alpha": 1.0},
+        bundled(load_diabetes),
+        task="regression",
+        model={"_target_": "sklearn.linear_model.Ridge", "alpha": 1.0},
     )
     first = run(config)
     metrics = first.metrics
@@ -183,12 +158,11 @@ def test_regression_runs_end_to_end_and_the_gate_compares_rmse_with_mean_and_cha
 
 
 def test_multiclass_runs_end_to_end_with_macro_auc_as_the_gate_metric(make_config, tmp_path):
-    config = _table_config(
-        make_config,
+    config = table_config(
         tmp_path,
-        _bundled(load_wine),
-        "multiclass",
-        {"_target_": "sklearn.linear_model.LogisticRegression", "max_iter": 2000},
+        bundled(load_wine),
+        task="multiclass",
+        model={"_target_": "sklearn.linear_model.LogisticRegression", "max_iter": 2000},
     )
     result = run(config)
     assert result.promoted, result.reason
@@ -198,7 +172,7 @@ def test_multiclass_runs_end_to_end_with_macro_auc_as_the_gate_metric(make_confi
     assert "onfusion" in (tmp_path / "reports" / "report.html").read_text()
     mlflow.set_tracking_uri(config["tracking"]["uri"])
     served = mlflow.pyfunc.load_model(f"models:/{config['tracking']['model_name']}@champion")
-    probabilities = np.asarray(served.predict(_bundled(load_wine).drop(columns="target").head(5)))
+    probabilities = np.asarray(served.predict(bundled(load_wine).drop(columns="target").head(5)))
     assert probabilities.shape == (5, 3)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from sklearn.datasets import load_diabetes
@@ -14,7 +13,7 @@ from sklearn.datasets import load_diabetes
 from mlcore.cli import main
 from mlcore.pipeline import run
 from tests._processes import free_port
-from tests.conftest import small_config
+from tests.conftest import bundled, table_config
 
 PROFILE = {
     "topic": "Disease progression",
@@ -34,24 +33,11 @@ def _project(folder: Path, profile: dict | str, commit: str = "c" * 40) -> Path:
 
 
 def _regression(root: Path) -> dict:
-    frame = load_diabetes(as_frame=True).frame
-    path = root / "table.csv"
-    frame.assign(id=np.arange(len(frame))).to_csv(path, index=False)
-    return small_config(
+    return table_config(
         root,
+        bundled(load_diabetes),
         task="regression",
-        data={
-            "source": "file",
-            "path": str(path),
-            "entity_col": "id",
-            "date_col": None,
-            "target": "target",
-        },
-        validation={"expectations": [{"type": "not_null", "column": "id"}]},
-        features={},
         model={"_target_": "sklearn.linear_model.Ridge"},
-        evaluate={"n_bins": 5, "importance": {"n_repeats": 1, "max_rows": 200}},
-        split={"kind": "hash", "fractions": {"train": 0.6, "validation": 0.2, "test": 0.2}},
         tracking={
             "uri": f"sqlite:///{root}/mlflow.db",
             "artifact_location": str(root / "mlartifacts"),

@@ -20,7 +20,6 @@ import shutil
 from pathlib import Path
 
 import mlflow
-import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
 
@@ -28,7 +27,7 @@ from mlcore import _profile_tags
 from mlcore.cli import main
 from mlcore.monitor import run_drift
 from mlcore.pipeline import run
-from tests.conftest import REPO, small_config
+from tests.conftest import REPO, bundled, small_config, table_config
 from tests.mlcore.portfolio._support import chromium, mlflow_server
 from tests.template.conftest import bake
 
@@ -88,26 +87,12 @@ def _tracking(uri: str, name: str) -> dict:
 
 
 def _diabetes(root: Path, uri: str) -> dict:
-    frame = load_diabetes(as_frame=True).frame
-    frame = frame.assign(id=np.arange(len(frame)))
-    path = root / "diabetes.csv"
-    frame.to_csv(path, index=False)
-    return small_config(
+    return table_config(
         root,
+        bundled(load_diabetes),
         task="regression",
-        data={
-            "source": "file",
-            "path": str(path),
-            "entity_col": "id",
-            "date_col": None,
-            "target": "target",
-            "target_definition": "Disease progression one year after baseline",
-        },
-        validation={"expectations": [{"type": "not_null", "column": "id"}]},
-        features={},
         model={"_target_": "sklearn.linear_model.Ridge", "alpha": 1.0},
-        evaluate={"n_bins": 5, "importance": {"n_repeats": 1, "max_rows": 200}},
-        split={"kind": "hash", "fractions": {"train": 0.6, "validation": 0.2, "test": 0.2}},
+        data__target_definition="Disease progression one year after baseline",
         tracking=_tracking(uri, "diabetes-progression"),
     )
 
