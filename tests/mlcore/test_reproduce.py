@@ -162,3 +162,47 @@ def test_a_run_that_cannot_be_reproduced_is_one_error_line_and_no_new_run(
     assert re.search(message, err), err
     assert len(client.search_runs([experiment_id])) == before
     assert len(git(Path(root), "worktree", "list").splitlines()) == 1
+
+
+def test_a_run_with_data_and_artifacts_on_s3_behind_a_team_server_is_reproduced(
+    tmp_path, monkeypatch
+):
+    import boto3
+    import mlflow
+
+    from mlcore.pipeline import run
+    from tests._processes import mlflow_server, s3_server
+
+    with s3_server(tmp_path / "s3") as endpoint:
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint,  # pyarrow (data.path) and boto3 (the server's store)
+        }.items():
+            monkeypatch.setenv(key, value)
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="team-store")
+        data = "s3://team-store/data/table.parquet"
+        make_churn(n_customers=1500, n_months=6, seed=7).to_parquet(data, index=False)
+        with mlflow_server(tmp_path / "mlflow", "s3://team-store/mlartifacts") as uri:
+            config = make_project(tmp_path / "project", data=data)
+            config["tracking"] = {**config["tracking"], "uri": uri, "artifact_location": None}
+            first = run(config)
+            second = run({**config, "steps": ["validate"]})
+
+            def snapshots() -> list[str]:
+                listed = s3.list_objects_v2(Bucket="team-store", Prefix="mlartifacts/")
+                return [o["Key"] for o in listed["Contents"] if "/snapshots/" in o["Key"]]
+
+            tags = mlflow.MlflowClient(uri).get_run(second.run_id).data.tags
+            [stored] = snapshots()  # one object for two runs on the same table
+            assert stored.endswith(tags["mlcore.data.snapshot"].rpartition("/snapshots/")[2])
+            assert tags["mlcore.data.snapshot"].startswith("mlflow-artifacts:/")
+            s3.delete_object(Bucket="team-store", Key="data/table.parquet")
+
+            done = reproduce(first.run_id, config)
+
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+            assert "reproduced: all" in done.stdout and "test_roc_auc " in done.stdout
+            assert snapshots() == [stored]
