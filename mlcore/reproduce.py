@@ -83,7 +83,12 @@ class MetricRow:
 
 def read_record(client: Any, run_id: str) -> Record:
     """The record of ``run_id``; a run that cannot be reproduced is a :class:`MlcoreError`
-    saying why (dirty tree, no commit, no snapshot, no lock hash)."""
+    saying why (dirty tree, no commit, no snapshot, no lock hash).
+
+    Example (needs a store)::
+
+        record = read_record(MlflowClient("sqlite:///mlflow.db"), "3f2a...")
+    """
     import yaml
     from mlflow.exceptions import MlflowException
 
@@ -180,8 +185,14 @@ def replay_config(record: Record, root: Path, data: Path, tracking_uri: str) -> 
     config = dict(record.config)
     tracking = {**config["tracking"], "uri": tracking_uri}
     config = _relocated(config, str(config["paths"]["root"]), str(root))
-    config["tracking"] = tracking  # the same store, never a copy in the worktree
-    config["data"] = {**config["data"], "source": "file", "path": str(data)}
+    config["tracking"] = tracking  # the same stores, never copies in the worktree
+    store = record.config["data"].get("snapshot_store")
+    config["data"] = {
+        **config["data"],
+        "source": "file",
+        "path": str(data),
+        "snapshot_store": store,
+    }
     config["steps"] = [s for s in config["steps"] if s != "register"]
     return config
 

@@ -1,5 +1,5 @@
-"""``make reproduce`` in a generated project: a run again from its record, in a fresh locked
-environment, after the project's data is deleted.
+"""``make reproduce`` in a generated project: a run again from its record after the project's
+data is deleted, in the project's environment (same lock) and in a fresh locked one.
 
 Real cookiecutter, uv (``uv sync --locked`` in the worktree), Hydra, MLflow (SQLite store).
 """
@@ -34,7 +34,7 @@ def project(tmp_path_factory) -> Path:
     return project
 
 
-def test_make_reproduce_reruns_a_run_in_a_fresh_locked_env_after_its_data_is_deleted(project):
+def test_make_reproduce_reruns_a_run_after_its_data_is_deleted_in_this_env_and_a_fresh_one(project):
     done = make(project, "run", {**_env(), "ARGS": "experiment=smoke data=file"})
     run_id = re.search(r"MLflow run:\s+(\w+)", done.stdout).group(1)
     assert not git(project, "status", "--porcelain", "--untracked-files=no")  # a clean tree
@@ -42,14 +42,17 @@ def test_make_reproduce_reruns_a_run_in_a_fresh_locked_env_after_its_data_is_del
     uri = f"sqlite:///{project}/mlflow.db"
     mlcore = str(project / ".venv" / "bin" / "mlcore")
 
-    again = run(
+    same_env = make(project, "reproduce", {**_env(), "RUN": run_id})  # the project's .venv
+    fresh = run(
         mlcore, "reproduce", run_id, "--tracking-uri", uri, "--fresh-env", cwd=project, env=_env()
     )
 
-    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
-    assert "uv sync --locked in" in again.stdout
-    assert re.search(r"^test_roc_auc\s+(\S+)\s+\1\s+same$", again.stdout, re.M), again.stdout
-    assert "reproduced: all" in again.stdout
+    assert "environment: the current one" in same_env.stdout
+    assert fresh.returncode == 0, fresh.stdout[-4000:] + fresh.stderr[-4000:]
+    assert "uv sync --locked in" in fresh.stdout
+    for again in (same_env, fresh):
+        assert re.search(r"^test_roc_auc\s+(\S+)\s+\1\s+same$", again.stdout, re.M), again.stdout
+        assert "reproduced: all" in again.stdout
     assert len(git(project, "worktree", "list").splitlines()) == 1
 
 
