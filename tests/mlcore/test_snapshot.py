@@ -33,3 +33,12 @@ def test_a_table_parquet_cannot_hold_is_refused_naming_the_config_key(tmp_path):
     with pytest.raises(DataError, match=r"data\.snapshot: false"):
         store_snapshot(frame, fingerprint(frame)["sha256"], str(tmp_path / "snapshots"))
     assert not (tmp_path / "snapshots").exists()
+
+
+def test_a_relative_snapshot_store_is_a_config_error_naming_the_key():
+    from mlcore.config import check_config
+    from mlcore.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"data\.snapshot_store must be an absolute path"):
+        check_config({"data": {"snapshot_store": "snapshots"}})
+    assert check_config({"data": {"snapshot_store": "s3://bucket/snapshots"}})["data"]["snapshot"]
