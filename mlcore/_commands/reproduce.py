@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from mlcore._commands.runs import add_tracking_uri, fail, open_store
@@ -27,7 +28,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     print(format_comparison(rows))
     differ = [r.metric for r in rows if not r.same]
     if differ:
-        print(f"\nERROR: {len(differ)} of {len(rows)} differ: {', '.join(differ)}")
+        print(f"ERROR: {len(differ)} of {len(rows)} differ: {', '.join(differ)}", file=sys.stderr)
         return 1
     print(f"\nreproduced: all {len(rows)} identical")
     return 0
