@@ -53,6 +53,11 @@ class DataConfig:
     target: str = "churn"
     target_definition: str = ""  # one sentence for the model card
     synthetic: dict[str, Any] = field(default_factory=dict)
+    # Store the input table as Parquet, named by its sha256, once per content (mlcore.snapshot).
+    snapshot: bool = True
+    # Where: a local folder or a URI MLflow stores artifacts in (s3://...); null: the folder
+    # snapshots/ of the experiment's artifact location.
+    snapshot_store: str | None = None
 
 
 @dataclass
@@ -117,6 +122,11 @@ def check_config(config: Mapping[str, Any] | Any) -> dict[str, Any]:
         key = getattr(exc, "full_key", None)
         raise ConfigError(f"invalid config: {message} (key: {key})") from None
     choice(plain["data"]["source"], "data.source", ("synthetic", "file"))
+    store = plain["data"]["snapshot_store"]
+    if store and "://" not in store and not Path(store).is_absolute():
+        raise ConfigError(
+            f"data.snapshot_store must be an absolute path or a URI (s3://...), got {store!r}"
+        )
     return plain
 
 

@@ -11,9 +11,10 @@ Example:
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -29,7 +30,9 @@ def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
     """Return the table for ``config``; the entity and target columns must be present.
 
     ``source: synthetic`` calls :func:`mlcore.datasets.make_churn` with ``synthetic`` as keyword
-    arguments; ``source: file`` reads ``path`` (CSV or Parquet, by suffix).
+    arguments; ``source: file`` reads ``path`` (CSV or Parquet, by suffix): a local path or an
+    object store URI such as ``s3://bucket/churn.parquet`` (pyarrow's file systems; S3 takes the
+    usual ``AWS_*`` variables, ``AWS_ENDPOINT_URL`` for an S3-compatible server).
     """
     if config["source"] == "synthetic":
         frame = make_churn(**dict(config.get("synthetic") or {}))
@@ -37,13 +40,13 @@ def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
     else:
         if not config.get("path"):
             raise DataError("data.path is required when data.source is 'file'")
-        path = Path(config["path"])
-        reader = READERS.get(path.suffix.lower())
+        path = str(config["path"])
+        reader = READERS.get(PurePosixPath(path).suffix.lower())
         if reader is None:
             raise DataError(
                 f"data.path {path}: unsupported file type; use one of {sorted(READERS)}"
             )
-        if not path.is_file():
+        if not _is_file(path):
             raise DataError(
                 f"data.path {path}: no such file; put the table there or set data.path in "
                 "conf/data/"
@@ -79,11 +82,41 @@ def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
 _MAX_COLUMNS = 10_000  # a wider header is a CSV whose line endings were lost, not a table
 
 
-def _read(reader: Any, path: Path) -> pd.DataFrame:
+def _is_uri(path: str) -> bool:
+    return "://" in path
+
+
+def _is_file(path: str) -> bool:
+    """Whether ``path`` (local, or an object store URI) is a file; an unreachable store is an
+    error naming it."""
+    if not _is_uri(path):
+        return Path(path).is_file()
+    from pyarrow import fs
+
+    try:
+        filesystem, inner = fs.FileSystem.from_uri(path)
+        return filesystem.get_file_info(inner).type == fs.FileType.File
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        message = str(exc).splitlines()[0]
+        raise DataError(f"data.path {path}: the store cannot be read: {message}") from None
+
+
+def _open(path: str) -> BinaryIO:
+    """A binary file of ``path`` (local, or an object store URI through pyarrow)."""
+    if not _is_uri(path):
+        return open(path, "rb")  # the caller closes it
+    from pyarrow import fs
+
+    filesystem, inner = fs.FileSystem.from_uri(path)
+    return filesystem.open_input_file(inner)
+
+
+def _read(reader: Any, path: str) -> pd.DataFrame:
     """Read ``path``; a file that is empty, not text, absurdly wide, or has repeated column names
     is an error."""
-    if path.suffix.lower() == ".csv":
-        with path.open("rb") as file:
+    csv_file = PurePosixPath(path).suffix.lower() == ".csv"
+    if csv_file:
+        with _open(path) as file:
             first = file.readline(64 * 1024 * 1024)
         fields = first.count(b",") + 1
         if fields > _MAX_COLUMNS:
@@ -92,7 +125,8 @@ def _read(reader: Any, path: Path) -> pd.DataFrame:
                 "endings lost (one line for the whole file)? Re-export it with one row a line"
             )
     try:
-        frame = reader(path)
+        with _open(path) as file:
+            frame = reader(file)
     except pd.errors.EmptyDataError:
         raise DataError(f"data.path {path}: the file is empty (no header, no rows)") from None
     except UnicodeDecodeError:
@@ -100,9 +134,9 @@ def _read(reader: Any, path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, OSError, ValueError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"data.path {path}: cannot be read as a table: {message}") from None
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8") as file:
-            header = next(csv.reader(file), [])
+    if csv_file:
+        with _open(path) as file:
+            header = next(csv.reader(io.TextIOWrapper(file, encoding="utf-8", newline="")), [])
         repeated = sorted({c for c in header if header.count(c) > 1})
         if repeated:  # pandas would have renamed them (age, age.1): a silent second column
             raise DataError(

@@ -324,7 +324,8 @@ def log_dataset(
 def log_provenance(project_root: str | Path) -> None:
     """Record the code and environment of the active run: git commit/branch/dirty (also as
     MLflow's own ``mlflow.source.git.*`` tags), Python and library versions, and the sha256 of
-    the project's ``uv.lock``, as ``mlcore.*`` tags and ``provenance/environment.json``.
+    the project's ``uv.lock`` (also as ``mlcore.lock_sha256``), as ``mlcore.*`` tags and
+    ``provenance/environment.json``.
     """
     import mlflow
 
@@ -335,5 +336,7 @@ def log_provenance(project_root: str | Path) -> None:
         tags["mlflow.source.git.commit"] = git["commit"]
         tags["mlflow.source.git.branch"] = git["branch"]
     tags.update({f"mlcore.version.{k}": v for k, v in env.items()})
+    if "uv.lock.sha256" in env:  # the environment `mlcore reproduce` rebuilds
+        tags["mlcore.lock_sha256"] = env["uv.lock.sha256"]
     mlflow.set_tags(tags)
     mlflow.log_dict({"git": git, "environment": env}, "provenance/environment.json")

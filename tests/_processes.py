@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,10 +57,46 @@ START_TIMEOUT = 300  # seconds; about 8 s on a quiet 2-core machine, 95 s seen w
 
 
 @contextlib.contextmanager
-def mlflow_server(folder: Path) -> Iterator[str]:
+def _server(name: str, command: list[str], folder: Path, uri: str, ready: Any) -> Iterator[str]:
+    """Start ``command`` in its own process group (log in ``folder``), wait until
+    ``ready(uri)``; yield ``uri``. Stops the whole group on exit, and fails if a process of it
+    outlives the server."""
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    log_path = folder / f"{name.replace(' ', '-')}.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
+        started = time.perf_counter()
+        try:
+            while True:
+                if server.poll() is not None:
+                    pytest.fail(f"{name} exited: {log_path.read_text()[-3000:]}")
+                if time.perf_counter() - started > START_TIMEOUT:
+                    pytest.fail(f"{name} not healthy after {START_TIMEOUT} s")
+                try:
+                    if ready(uri):
+                        break
+                except OSError:
+                    time.sleep(0.25)
+            print(f"\n{name} healthy after {time.perf_counter() - started:.1f} s")
+            yield uri
+        finally:
+            print(f"{name} and children stopped in {stop_group(server):.1f} s")
+    assert not group_members(server.pid), f"processes of the {name} outlived it"
+
+
+def _answers(url: str, expected: bytes | None = None) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as answer:
+        return expected is None or answer.read() == expected
+
+
+@contextlib.contextmanager
+def mlflow_server(folder: Path, artifacts_destination: str | None = None) -> Iterator[str]:
     """Start ``mlflow server`` (SQLite backend, artifacts served) under ``folder``; yield its URI.
 
-    Stops the whole process group on exit, and fails if a process of it outlives the server.
+    ``artifacts_destination``: where it stores the artifacts (default ``folder/artifacts``; an
+    ``s3://`` URI takes the ``AWS_*`` variables of this process).
     """
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -67,33 +104,28 @@ def mlflow_server(folder: Path) -> Iterator[str]:
         str(Path(sys.executable).with_name("mlflow")),
         "server",
         "--backend-store-uri", f"sqlite:///{folder}/mlflow.db",
-        "--artifacts-destination", str(folder / "artifacts"),
+        "--artifacts-destination", artifacts_destination or str(folder / "artifacts"),
         "--host", "127.0.0.1",
         "--port", str(port),
         "--workers", "1",
     ]  # fmt: skip
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
-        )
-        uri = f"http://127.0.0.1:{port}"
-        started = time.perf_counter()
-        try:
-            while True:
-                if server.poll() is not None:
-                    pytest.fail(f"mlflow server exited: {log_path.read_text()[-3000:]}")
-                if time.perf_counter() - started > START_TIMEOUT:
-                    pytest.fail(f"mlflow server not healthy after {START_TIMEOUT} s")
-                try:
-                    with urllib.request.urlopen(f"{uri}/health", timeout=2) as answer:
-                        if answer.read() == b"OK":
-                            break
-                except OSError:
-                    time.sleep(0.25)
-            print(f"\nmlflow server healthy after {time.perf_counter() - started:.1f} s")
-            yield uri
-        finally:
-            print(f"mlflow server and children stopped in {stop_group(server):.1f} s")
-    assert not group_members(server.pid), "processes of the server outlived it"
+    uri = f"http://127.0.0.1:{port}"
+    with _server("mlflow server", command, folder, uri, lambda u: _answers(f"{u}/health", b"OK")):
+        yield uri
+
+
+@contextlib.contextmanager
+def s3_server(folder: Path) -> Iterator[str]:
+    """Start moto's S3-compatible server (``moto_server``, its server mode) on loopback; yield
+    its endpoint URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = [
+        str(Path(sys.executable).with_name("moto_server")),
+        "-H",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    with _server("s3 server", command, folder, f"http://127.0.0.1:{port}", _answers):
+        yield f"http://127.0.0.1:{port}"

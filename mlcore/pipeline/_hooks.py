@@ -1,8 +1,9 @@
 """What the run records, in one place around the steps: MLflow logging and the step log lines.
 
 Kedro's split of roles: steps compute, hooks record. :class:`MlflowHook` logs the config, the
-provenance and the raw data before the first step, and each step's :class:`StepResult` (metrics,
-tables, texts, files, tags) and wall time after it.
+provenance and the raw data (and stores its snapshot, :mod:`mlcore.snapshot`) before the first
+step, and each step's :class:`StepResult` (metrics, tables, texts, files, tags) and wall time
+after it.
 """
 
 from __future__ import annotations
@@ -38,8 +39,24 @@ class MlflowHook:
         track.log_config(cfg)
         track.log_provenance(cfg["paths"]["root"])
         track.log_dataset(raw, "raw", source, target=cfg["data"]["target"], known=fingerprint)
+        if cfg["data"]["snapshot"]:
+            self._snapshot(cfg["data"]["snapshot_store"], raw, fingerprint["sha256"])
         mlflow.set_tag("mlcore.task", task)
         record_profile(cfg)  # the project profile, template and mlcore version, on the experiment
+
+    @staticmethod
+    def _snapshot(store: str | None, raw: Any, sha256: str) -> None:
+        """The input table in the snapshot store (once per content), tagged on the run."""
+        import mlflow
+
+        from mlcore.snapshot import default_store, store_snapshot
+
+        if not store:
+            run = mlflow.active_run()
+            store = default_store(mlflow.get_experiment(run.info.experiment_id).artifact_location)
+        uri, new = store_snapshot(raw, sha256, store)
+        mlflow.set_tag("mlcore.data.snapshot", uri)
+        log.info("data snapshot %s: %s", "stored" if new else "already stored", uri)
 
     def after_pipeline_run(self, summary: str) -> None:
         """The run's summary as its MLflow description (what the UI shows first)."""
