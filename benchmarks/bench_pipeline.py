@@ -192,7 +192,9 @@ def _child(kind: str, data_path: Path, overrides: dict[str, Any]) -> dict[str, A
             return _timed(kind, [BARE_SCRIPT.replace("{autolog}", ""), str(data_path), params])
         _create_store(Path(tmp), "autolog")
         uri = template_config(Path(tmp), None)["tracking"]["uri"]
-        return _timed(kind, [BARE_SCRIPT.replace("{autolog}", AUTOLOG), str(data_path), params, uri])
+        return _timed(
+            kind, [BARE_SCRIPT.replace("{autolog}", AUTOLOG), str(data_path), params, uri]
+        )
 
 
 def write_data(path: Path, n_customers: int) -> int:

@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--only", default="", help="comma-separated names (pipeline, drift, ...)")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the pipeline benchmark")
+    parser.add_argument("--note", default="", help="a paragraph on this run (e.g. machine load)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # pinned for every script; LightGBM: n_jobs=2
     benches = [
@@ -119,6 +120,7 @@ def main() -> None:
             f"Load average before / after: {load_before[0]:.1f} / {os.getloadavg()[0]:.1f} "
             "(2 cores; other jobs share the machine, so absolute times are noisy, ratios less so); "
             f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, the template's LightGBM n_jobs=2.",
+            *(["", args.note] if args.note else []),
             "",
             markdown_table(rows),
             "",
