@@ -85,6 +85,8 @@ class PipelineConfig:
     steps: list[str] = field(default_factory=lambda: list(STEPS))
     # Settings of project steps, by step name: ``step_params.<name>`` is the step's ``ctx.params``.
     step_params: dict[str, Any] = field(default_factory=dict)
+    # Reuse a step's persisted output when its data, config keys and mlcore version are unchanged.
+    cache: bool = True
     paths: PathsConfig = field(default_factory=PathsConfig)
     data: DataConfig = field(default_factory=DataConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)

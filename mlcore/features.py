@@ -340,7 +340,10 @@ def build_preprocessor(frame: pd.DataFrame, config: Mapping, seed: int = 0) -> C
     scaler = [StandardScaler()] if settings["scale_numeric"] else []
 
     def numeric(*first: Any) -> Pipeline:
-        return make_pipeline(*first, SimpleImputer(strategy="median", add_indicator=True), *scaler)
+        # np.median of each column's present values: the same medians as strategy="median",
+        # which goes through numpy masked arrays (about 20x slower on 100k customers)
+        imputer = SimpleImputer(strategy=np.median, add_indicator=True)
+        return make_pipeline(*first, imputer, *scaler)
 
     if settings["high_cardinality_encoding"] == "target":
         high_name, high_encoder = "target", _target_encoder(settings["target_encoding_folds"], seed)

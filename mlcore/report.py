@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,10 +60,16 @@ class Report:
     subtitle: str = ""
 
 
+# A figure's PNG, rendered once: the report is written again with the gate's verdict (register).
+_PNGS: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
+
+
 def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return buffer.getvalue()
+    if figure not in _PNGS:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        _PNGS[figure] = buffer.getvalue()
+    return _PNGS[figure]
 
 
 def _fmt(frame: pd.DataFrame) -> pd.DataFrame:

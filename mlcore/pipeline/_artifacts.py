@@ -91,15 +91,54 @@ class Store:
     def _record(self, name: str) -> Path:
         return self.folder(name) / f"{name}.provenance.json"
 
-    def save(self, name: str, write: Callable[[Path], Any], provenance: Provenance) -> None:
-        """Write ``name`` with ``write(folder)``, then its provenance (so a crash leaves none)."""
-        record = self._record(name)
+    def _step_record(self, name: str) -> Path:
+        return self.folder(name) / f"{name}.step.json"
+
+    def save(
+        self,
+        name: str,
+        write: Callable[[Path], Any],
+        provenance: Provenance,
+        step: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Write ``name`` with ``write(folder)``, then its provenance (so a crash leaves none).
+
+        ``step`` (the step's logged result and mlcore version, see
+        :mod:`mlcore.pipeline._cache`) is kept with the files ``write`` returned, for a later run
+        to reuse; without it the output can be resumed from but not reused as a cache.
+        """
+        record, step_record = self._record(name), self._step_record(name)
         record.unlink(missing_ok=True)  # the old record must not vouch for half-new files
+        step_record.unlink(missing_ok=True)
         folder = self.folder(name)
         folder.mkdir(parents=True, exist_ok=True)
         written = write(folder)
+        if step is not None:
+            files = {k: [str(p) for p in v] for k, v in (written or {}).items()}
+            write_atomic(step_record, json.dumps({**step, "files": files}, default=str))
         write_atomic(record, json.dumps(asdict(provenance), indent=2, sort_keys=True, default=str))
         return written
+
+    def reusable(
+        self, name: str, read: Callable[[Path], Any], expected: Provenance, version: str
+    ) -> tuple[Any, Provenance, dict[str, Any]] | None:
+        """``read(folder)``, the record and the step record of ``name`` when a step may reuse it:
+        its provenance matches ``expected``, mlcore ``version`` made it and its files are there.
+        None otherwise (nothing raised: the step then runs).
+        """
+        record, step_record = self._record(name), self._step_record(name)
+        if not (record.is_file() and step_record.is_file()):
+            return None
+        saved = Provenance(**json.loads(record.read_text()))
+        step = json.loads(step_record.read_text())
+        paths = [Path(p) for paths in step["files"].values() for p in paths]
+        if (
+            saved.mismatch(expected)
+            or step.get("mlcore_version") != version
+            or not all(p.is_file() for p in paths)
+        ):
+            return None
+        return read(self.folder(name)), saved, step
 
     def load(
         self, name: str, read: Callable[[Path], Any], expected: Provenance

@@ -92,3 +92,13 @@ class MlflowHook:
         mlflow.set_tags({**tags, **result.tags})
         mlflow.log_metric(f"step_seconds_{step.name}", seconds)
         log.info("step %s: done in %.1f s", step.name, seconds)
+
+    def step_cache(self, step: Step, status: str, origin: str | None) -> None:
+        """Tag ``mlcore.cache.<step>``: hit (reused the output of run ``origin``), miss, off, never."""
+        import mlflow
+
+        tags = {f"mlcore.cache.{step.name}": status}
+        if origin is not None:
+            tags[f"mlcore.cache.{step.name}.run"] = origin
+            log.info("step %s: reused the output of run %s (cache)", step.name, origin)
+        mlflow.set_tags(tags)

@@ -3,7 +3,8 @@
 Before the first step: the config schema, the ``evaluate`` and ``model`` sections, the step list
 (order, reads), the data loaded and every column the config names, the target against the task.
 Then each step gets its declared inputs, from this run or from disk when their provenance
-matches (:mod:`mlcore.pipeline._artifacts`), and its result is persisted and recorded.
+matches (:mod:`mlcore.pipeline._artifacts`), and its result is persisted and recorded; a cached
+step whose output on disk matches reuses it instead of running (:mod:`mlcore.pipeline._cache`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from typing import Any
 
 import pandas as pd
 
-from mlcore import track
+from mlcore import __version__, track
 from mlcore.config import check_config
 from mlcore.errors import DataError, MlcoreError, run_main
 from mlcore.pipeline._artifacts import PERSISTED, Provenance, Store
 from mlcore.pipeline._builtin import BUILTIN_STEPS
+from mlcore.pipeline._cache import CACHED_STEPS, cacheable, replay, result_record
 from mlcore.pipeline._checks import check_against_data, check_writable
 from mlcore.pipeline._hooks import MlflowHook
-from mlcore.pipeline._step import StepContext, resolve_steps
+from mlcore.pipeline._step import Step, StepContext, StepResult, resolve_steps
 from mlcore.pipeline._values import Evaluated, Models, Scores, Splits, Verdict
 
 __all__ = ["PipelineResult", "main", "run"]
@@ -32,9 +34,9 @@ __all__ = ["PipelineResult", "main", "run"]
 _DERIVED = ("raw", "raw_sha256", "table", "scores")
 _READERS = {"validation": Verdict.read, "splits": Splits.read, "models": Models.read}
 _READERS["evaluation"] = Evaluated.read
-_INPUTS = {
-    "validation": (),
-    "splits": (),
+_INPUTS = {  # the inputs an output is made from (derived ones are the data's unless a step wrote them)
+    "validation": ("raw",),
+    "splits": ("table",),
     "models": ("splits",),
     "evaluation": ("splits", "models"),
 }
@@ -78,6 +80,8 @@ class _State:
         return Provenance(run_id, self.sha256, inputs, _settings(name, self.cfg))
 
     def producer(self, name: str) -> str:
+        if name == "table" and name not in self.values:  # derived from the data: no need to derive
+            return "data"
         self.get(name)
         return self.producers[name]
 
@@ -112,19 +116,41 @@ class _State:
         self.loaded[name] = saved.run_id
         return value, saved.run_id
 
-    def put(self, values: Mapping[str, Any], run_id: str) -> dict[str, list[Path]]:
-        """Keep a step's values; persist those that are persisted; return the files written."""
+    def put(self, s: Step, result: StepResult, run_id: str) -> dict[str, list[Path]]:
+        """Keep a step's values; persist those that are persisted (with the step's record when a
+        later run may reuse it); return the files written."""
         files: dict[str, list[Path]] = {}
-        for name, value in values.items():
-            if name in ("splits", "models"):
-                self.values.pop("scores", None)
-            self.values[name], self.producers[name] = value, run_id
+        step = None
+        if cacheable(s.name, result):
+            step = {"mlcore_version": __version__, "result": result_record(result)}
+        for name, value in result.values.items():
+            self._keep(name, value, run_id)
             if name in PERSISTED:
+                record = step if CACHED_STEPS.get(s.name) == name else None
                 for folder, paths in self.store.save(
-                    name, value.save, self.provenance(name, run_id)
+                    name, value.save, self.provenance(name, run_id), record
                 ).items():
                     files.setdefault(folder, []).extend(paths)
         return files
+
+    def reuse(self, s: Step) -> tuple[StepResult, str] | None:
+        """The replayed result of ``s`` and the run that made it, when ``s`` is cached and its
+        output on disk was made from this run's data, inputs, settings and mlcore version."""
+        name = CACHED_STEPS.get(s.name)
+        if name is None or not self.cfg["cache"]:
+            return None
+        found = self.store.reusable(name, _READERS[name], self.provenance(name), __version__)
+        if found is None:
+            return None
+        value, saved, step = found
+        self._keep(name, value, saved.run_id)
+        self.loaded[name] = saved.run_id
+        return replay(step["result"], step["files"]), saved.run_id
+
+    def _keep(self, name: str, value: Any, producer: str) -> None:
+        if name in ("splits", "models"):
+            self.values.pop("scores", None)
+        self.values[name], self.producers[name] = value, producer
 
 
 @dataclass
@@ -240,20 +266,34 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
         folders = {name: state.store.folder(name) for name in PERSISTED}
         for s in steps:
             hook.before_step_run(s)
-            inputs = {name: state.get(name) for name in s.reads}
-            output_dir = Path(cfg["paths"]["reports"]) / s.name
-            params = (cfg["step_params"] or {}).get(s.name) or {}
-            ctx = StepContext(cfg, task, inputs, run_id, output_dir, folders, params)
             started = time.perf_counter()
-            result = s(ctx)
-            files = state.put(result.values, run_id)
+            reused = state.reuse(s)
+            if reused is None:
+                inputs = {name: state.get(name) for name in s.reads}
+                output_dir = Path(cfg["paths"]["reports"]) / s.name
+                params = (cfg["step_params"] or {}).get(s.name) or {}
+                ctx = StepContext(cfg, task, inputs, run_id, output_dir, folders, params)
+                result, origin = s(ctx), None
+                files = state.put(s, result, run_id)
+            else:
+                (result, origin), files = reused, {}
             loaded = {n: p for n, p in state.loaded.items() if n in s.reads}
             hook.after_step_run(s, result, files, loaded, time.perf_counter() - started)
+            hook.step_cache(s, _cache_status(s, cfg, origin), origin)
             if result.stop is not None:
                 raise result.stop
         result = _result(cfg, names, run_id, state)
         hook.after_pipeline_run(result.summary())
     return result
+
+
+def _cache_status(s: Step, cfg: Mapping[str, Any], origin: str | None) -> str:
+    """``hit`` (reused), ``miss`` (computed), ``off`` (``cache: false``) or ``never`` (not cached)."""
+    if s.name not in CACHED_STEPS:
+        return "never"
+    if not cfg["cache"]:
+        return "off"
+    return "miss" if origin is None else "hit"
 
 
 def _run_name(cfg: Mapping[str, Any]) -> str:

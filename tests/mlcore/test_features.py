@@ -83,6 +83,19 @@ def test_scoring_uses_the_training_median_not_the_median_of_the_scored_data():
     assert pre.get_feature_names_out().tolist() == ["num__feature", "num__missingindicator_feature"]
 
 
+def test_the_numeric_medians_are_those_of_sklearns_median_strategy():
+    from sklearn.impute import SimpleImputer
+
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(rng.lognormal(size=(1001, 4)), columns=list("abcd"))
+    train = train.mask(rng.random(train.shape) < 0.2)  # odd and even counts of present values
+    pre = build_preprocessor(train, {}).fit(train)
+    reference = SimpleImputer(strategy="median", add_indicator=True).fit(train)
+    imputer = pre.named_transformers_["num"][-1]
+    np.testing.assert_array_equal(imputer.statistics_, reference.statistics_)
+    assert pre.transform(train).tolist() == reference.transform(train).tolist()
+
+
 def test_unseen_categories_and_all_missing_columns_do_not_crash_scoring():
     frame, y = _churn_frame()
     pipe = _fitted_pipeline(frame, y)

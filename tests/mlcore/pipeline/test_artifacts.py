@@ -66,3 +66,21 @@ def test_a_crash_while_writing_leaves_no_record_vouching_for_half_new_files(tmp_
         store.save("splits", crash, Provenance("run2", "a" * 64))
     with pytest.raises(DataError, match="no splits on disk"):
         store.load("splits", lambda f: None, Provenance("", "a" * 64))
+
+
+def test_an_output_is_reusable_only_with_its_step_record_files_and_mlcore_version(tmp_path):
+    store = _store(tmp_path)
+    made = Provenance("run1", "a" * 64)
+    store.save("splits", _write, made)
+    assert store.reusable("splits", lambda f: "x", made, "1.0") is None  # no step record
+    store.save("splits", _write, made, {"mlcore_version": "1.0", "result": {}})
+    value, saved, step = store.reusable("splits", lambda f: "x", made, "1.0")
+    assert (value, saved.run_id, step["files"]) == (
+        "x",
+        "run1",
+        {"a": [str(tmp_path / "split" / "x.txt")]},
+    )
+    assert store.reusable("splits", lambda f: "x", made, "1.1") is None  # another mlcore
+    assert store.reusable("splits", lambda f: "x", Provenance("", "b" * 64), "1.0") is None
+    (tmp_path / "split" / "x.txt").unlink()
+    assert store.reusable("splits", lambda f: "x", made, "1.0") is None  # a file it logged is gone
