@@ -3,13 +3,14 @@
 A snapshot is an entity at period ``t`` (a month by default), described by what is known at the
 end of ``t``. The entity's churn period ``c`` comes from one of two definitions:
 
-``cancel``
+``cancellation``
     the period of its first cancellation row (``cancel_col`` is true).
 ``inactivity``
-    the period of its last activity, once the data run past its expected next activity: the
-    last active day plus the median gap between its distinct active days (``default_gap``, or the
-    population's median, for an entity active on a single day) plus ``tolerance``. Before that
-    point the entity is not known to have churned.
+    the period in which it becomes overdue: its last active day plus the median gap between its
+    distinct active days (``default_gap``, or the population's median, for an entity active on a
+    single day) plus ``tolerance``, when that moment is inside the data. Otherwise it has not
+    churned by the end of the data, so it churns after it, if ever: every snapshot whose horizon
+    ends inside the data is a known 0, like a customer who has not cancelled.
 
 For a horizon ``N`` the two options of the target trade-off are:
 
@@ -18,14 +19,20 @@ For a horizon ``N`` the two options of the target trade-off are:
 ``in``
     1 when ``c == t + N``: churns in period ``t + N`` (clear-cut, more margin to act).
 
-Dropped snapshots, counted by reason in :attr:`TargetResult.dropped`:
+Every snapshot is kept or dropped for one reason, counted in :attr:`TargetResult.dropped`
+(kept + dropped = the snapshots made):
 
 - ``churned``: ``t >= c``; the entity is no longer a customer at risk.
-- ``censored``: the horizon runs past the end of the data (``t + N`` after the last period), or
-  past what is known of an entity not yet known to have churned (inactivity: ``t + N`` at or
-  after its last active period). Such a label is unknown; calling it 0 would be a guess.
+- ``censored``: the horizon runs past the end of the data (``t + N`` after the last period), the
+  same cut for every entity, so the positive rate of the last labelled periods is not biased.
 - ``churned_before_target`` (``in`` only): ``t < c < t + N``; the entity leaves before the target
   period, so "churns in period t + N" does not apply to it.
+- ``never_active`` (inactivity only): the entity has rows but no active one, so it has no
+  activity pattern to be overdue from.
+
+With ``snapshots="periods"`` an entity's snapshots are its periods from its first row to its churn
+period or the end of the data, inactive periods included: a customer active in a single month
+gets that month.
 
 Example:
     >>> import pandas as pd
@@ -35,8 +42,8 @@ Example:
     ...     "cancel": [0, 0, 1, 0, 0, 0],
     ... })
     >>> res = churn_labels(panel, entity_col="id", date_col="month", horizon=1, cancel_col="cancel")
-    >>> res.frame["churn"].tolist(), res.dropped
-    ([0, 1, 0, 0], {'churned': 1, 'censored': 1, 'churned_before_target': 0})
+    >>> res.frame["churn"].tolist(), res.dropped["churned"], res.dropped["censored"]
+    ([0, 1, 0, 0], 1, 1)
 """
 
 from __future__ import annotations
@@ -49,20 +56,34 @@ import pandas as pd
 from mlcore._frame import as_dates, require_columns
 from mlcore.errors import ConfigError, DataError
 
-__all__ = ["DEFINITIONS", "MODES", "SNAPSHOTS", "TargetResult", "churn_labels", "churn_periods"]
+__all__ = [
+    "DEFINITIONS",
+    "MODES",
+    "REASONS",
+    "SNAPSHOTS",
+    "TargetResult",
+    "churn_labels",
+    "churn_periods",
+    "edge_warning",
+]
 
 MODES = ("in", "within")
-DEFINITIONS = ("cancel", "inactivity")
+DEFINITIONS = ("cancellation", "inactivity")
 SNAPSHOTS = ("rows", "periods")
-_NEVER = np.iinfo(np.int64).max // 2  # further than any period from the data
+REASONS = ("churned", "censored", "churned_before_target", "never_active")
 
 
 @dataclass(frozen=True)
 class TargetResult:
-    """Labelled snapshots and the number of snapshots dropped, by reason."""
+    """Labelled snapshots, the snapshots dropped by reason, and the positive rate per period.
+
+    ``by_period`` is indexed by the period's start, with ``rows``, ``positives`` and
+    ``positive_rate`` of the kept snapshots.
+    """
 
     frame: pd.DataFrame
     dropped: dict[str, int]
+    by_period: pd.DataFrame
 
 
 def _choice(name: str, value: str, options: tuple[str, ...]) -> None:
@@ -91,12 +112,42 @@ def _ordinals(dates: pd.Series, freq: str) -> np.ndarray:
         ) from None
 
 
+def _overdue(
+    entities: pd.Series,
+    dates: pd.Series,
+    active: np.ndarray,
+    tolerance: str | pd.Timedelta,
+    default_gap: str | pd.Timedelta | None,
+) -> pd.Series:
+    """Per active entity: the moment it is overdue (last active day + typical gap + tolerance)."""
+    days = (
+        pd.DataFrame({"entity": entities[active], "day": dates[active].dt.normalize()})
+        .drop_duplicates()
+        .sort_values(["entity", "day"])
+    )
+    by_entity = days.groupby("entity")["day"]
+    typical = (days["day"] - by_entity.shift()).groupby(days["entity"]).median()
+    if default_gap is None:
+        if typical.isna().all():
+            raise DataError(
+                "churn_labels: no entity is active on two distinct days; pass default_gap"
+            )
+        fallback = typical.median()
+    else:
+        fallback = _timedelta("default_gap", default_gap, positive=True)
+    return (
+        by_entity.max()
+        + typical.fillna(fallback)
+        + _timedelta("tolerance", tolerance, positive=False)
+    )
+
+
 def churn_periods(
     data: pd.DataFrame,
     *,
     entity_col: str,
     date_col: str,
-    definition: str = "cancel",
+    definition: str = "cancellation",
     cancel_col: str | None = None,
     activity_col: str | None = None,
     tolerance: str | pd.Timedelta = "0D",
@@ -104,20 +155,20 @@ def churn_periods(
     freq: str = "M",
     end: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Per entity: its churn period, or the last period it is known to be a customer.
+    """Per entity: whether it churned inside the data, and its churn period.
 
-    Returns a frame indexed by entity with ``churned`` (known to have churned by the end of the
-    data), ``churn`` (a period ordinal: the churn period if churned, else the first period in
-    which it could still churn) and the data's ``end_period``; see the module docstring for the
-    definitions. ``end`` (the last moment the data cover) defaults to the end of the latest
-    date's period.
+    Returns a frame indexed by entity with ``churned`` (churned by the end of the data),
+    ``churn`` (a period ordinal: the churn period, or the period after the data's last if not
+    churned), ``first`` (the period of its first row), ``never_active`` and the data's
+    ``end_period``; see the module docstring for the definitions. ``end`` (the last moment the
+    data cover) defaults to the end of the latest date's period.
 
     Example:
         >>> log = pd.DataFrame({"id": [1, 1, 2], "day": pd.to_datetime(
         ...     ["2024-01-03", "2024-01-10", "2024-03-30"])})
         >>> per = churn_periods(log, entity_col="id", date_col="day", definition="inactivity")
-        >>> per["churned"].tolist(), per["churn"].tolist()  # 648 = January 2024
-        ([True, False], [648, 650])
+        >>> per["churned"].tolist(), per["churn"].tolist()  # 648 = January 2024, 651 = April
+        ([True, False], [648, 651])
     """
     _choice("definition", definition, DEFINITIONS)
     require_columns(
@@ -128,6 +179,8 @@ def churn_periods(
         cancel_col=cancel_col,
         activity_col=activity_col,
     )
+    if definition == "cancellation" and cancel_col is None:
+        raise ConfigError("churn_labels: definition 'cancellation' needs cancel_col")
     dates = as_dates(data[date_col], what="churn_labels")
     latest = dates.max()
     _ordinals(pd.Series([latest]), freq)  # a clear error for a bad freq
@@ -136,48 +189,48 @@ def churn_periods(
         raise DataError(f"churn_labels: the data run past end={end!r} (latest {latest})")
     end_period = int(_ordinals(pd.Series([end_time]), freq)[0])
     entities = data[entity_col]
-    if definition == "cancel":
-        if cancel_col is None:
-            raise ConfigError("churn_labels: definition 'cancel' needs cancel_col")
+    periods = pd.Series(_ordinals(dates, freq), index=entities.index)
+    per = pd.DataFrame(index=pd.Index(entities.unique(), name=entity_col))
+    per["first"] = periods.groupby(entities).min().reindex(per.index).to_numpy()
+    if definition == "cancellation":
         flagged = data[cancel_col].fillna(False).astype(bool).to_numpy()
-        periods = pd.Series(_ordinals(dates, freq), index=entities.index)
         churn = periods[flagged].groupby(entities[flagged]).min()
-        per = pd.DataFrame(index=pd.Index(entities.unique(), name=entity_col))
-        per["churned"] = per.index.isin(churn.index)
-        per["churn"] = churn.reindex(per.index).fillna(end_period + 1).astype(np.int64)
+        per["never_active"] = False
     else:
         active = (
             np.ones(len(data), dtype=bool)
             if activity_col is None
             else (data[activity_col].fillna(0) > 0).to_numpy()
         )
-        days = (
-            pd.DataFrame({"entity": entities[active], "day": dates[active].dt.normalize()})
-            .drop_duplicates()
-            .sort_values(["entity", "day"])
-        )
-        by_entity = days.groupby("entity")["day"]
-        gaps = days["day"] - by_entity.shift()
-        typical = gaps.groupby(days["entity"]).median()
-        if default_gap is None:
-            if typical.isna().all():
-                raise DataError(
-                    "churn_labels: no entity is active on two distinct days; pass default_gap"
-                )
-            fallback = typical.median()
-        else:
-            fallback = _timedelta("default_gap", default_gap, positive=True)
-        last = by_entity.max()
-        deadline = (
-            last + typical.fillna(fallback) + _timedelta("tolerance", tolerance, positive=False)
-        )
-        last_period = pd.Series(_ordinals(last, freq), index=last.index)
-        per = pd.DataFrame(index=pd.Index(entities.unique(), name=entity_col))
-        per["churned"] = (deadline < end_time).reindex(per.index, fill_value=False).to_numpy()
-        # An entity never active has no known state: every snapshot of it is censored.
-        per["churn"] = last_period.reindex(per.index).fillna(-_NEVER).astype(np.int64)
+        deadline = _overdue(entities, dates, active, tolerance, default_gap)
+        deadline = deadline[deadline <= end_time]
+        churn = pd.Series(_ordinals(deadline, freq), index=deadline.index)
+        per["never_active"] = ~per.index.isin(entities[active].unique())
+    per["churned"] = per.index.isin(churn.index)
+    per["churn"] = churn.reindex(per.index).fillna(end_period + 1).astype(np.int64)
     per["end_period"] = end_period
     return per
+
+
+def _period_snapshots(
+    data: pd.DataFrame, per: pd.DataFrame, entity_col: str, date_col: str, freq: str
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """One snapshot per entity and period, from its first row to its churn period or the end."""
+    end_period = int(per["end_period"].iloc[0])
+    first = per["first"].to_numpy()
+    stop = np.minimum(per["churn"].to_numpy(), end_period)
+    counts = np.clip(stop - first + 1, 0, None)
+    owner = np.repeat(np.arange(len(per)), counts)
+    t = np.repeat(first, counts) + (
+        np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    frame = pd.DataFrame(
+        {
+            entity_col: per.index.to_numpy()[owner],
+            date_col: pd.PeriodIndex.from_ordinals(t, freq=freq).to_timestamp(),
+        }
+    )
+    return frame, t, per.iloc[owner]
 
 
 def churn_labels(
@@ -187,7 +240,7 @@ def churn_labels(
     date_col: str,
     horizon: int,
     mode: str = "within",
-    definition: str = "cancel",
+    definition: str = "cancellation",
     cancel_col: str | None = None,
     activity_col: str | None = None,
     tolerance: str | pd.Timedelta = "0D",
@@ -201,16 +254,16 @@ def churn_labels(
 
     ``snapshots="rows"``: ``data`` is a panel and each row is a snapshot, returned with the label
     added. ``snapshots="periods"``: ``data`` is an event log; one snapshot per entity and period
-    is made, from its first event to the period before it churns (or the end of the data), with
-    columns ``entity_col``, ``date_col`` (the period's start) and the label.
+    is made, from its first event to its churn period (or the end of the data), with columns
+    ``entity_col``, ``date_col`` (the period's start) and the label.
 
     Example:
         >>> log = pd.DataFrame({"id": [7, 7, 7], "cancel": [False, False, True],
         ...     "day": pd.to_datetime(["2024-01-05", "2024-02-10", "2024-04-09"])})
         >>> res = churn_labels(log, entity_col="id", date_col="day", horizon=2,
         ...                    cancel_col="cancel", snapshots="periods")
-        >>> res.frame["churn"].tolist(), res.dropped["censored"]
-        ([0, 1], 1)
+        >>> res.frame["churn"].tolist(), res.dropped["censored"], res.dropped["churned"]
+        ([0, 1], 1, 1)
     """
     _choice("mode", mode, MODES)
     _choice("snapshots", snapshots, SNAPSHOTS)
@@ -236,37 +289,50 @@ def churn_labels(
         t = _ordinals(as_dates(data[date_col], what="churn_labels"), freq)
         rows = per.reindex(data[entity_col])
     else:
-        first = (
-            pd.Series(
-                _ordinals(as_dates(data[date_col], what="churn_labels"), freq), index=data.index
-            )
-            .groupby(data[entity_col])
-            .min()
-        )
-        stop = np.where(per["churned"], per["churn"] - 1, end_period)
-        counts = np.clip(stop - first.reindex(per.index).to_numpy() + 1, 0, None)
-        owner = np.repeat(np.arange(len(per)), counts)
-        t = np.repeat(first.reindex(per.index).to_numpy(), counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
-        rows = per.iloc[owner]
-        frame = pd.DataFrame(
-            {
-                entity_col: per.index.to_numpy()[owner],
-                date_col: pd.PeriodIndex.from_ordinals(t, freq=freq).to_timestamp(),
-            }
-        )
-    churn, known = rows["churn"].to_numpy(), rows["churned"].to_numpy()
-    target = t + horizon
-    gone = known & (t >= churn)
-    censored = ~gone & ((target > end_period) | (~known & (target >= churn)))
-    early = ~gone & ~censored & known & (churn < target) if mode == "in" else np.zeros_like(gone)
-    keep = ~(gone | censored | early)
+        frame, t, rows = _period_snapshots(data, per, entity_col, date_col, freq)
+    churn, target = rows["churn"].to_numpy(), t + horizon
+    never = rows["never_active"].to_numpy()
+    gone = ~never & (t >= churn)
+    censored = ~never & ~gone & (target > end_period)
+    early = ~never & ~gone & ~censored & (churn < target) & (mode == "in")
+    keep = ~(never | gone | censored | early)
     hit = churn <= target if mode == "within" else churn == target
-    labelled = frame.loc[keep].assign(**{label_col: (known & hit)[keep].astype(np.int64)})
-    dropped = {
-        "churned": int(gone.sum()),
-        "censored": int(censored.sum()),
-        "churned_before_target": int(early.sum()),
-    }
-    return TargetResult(frame=labelled.reset_index(drop=True), dropped=dropped)
+    label = hit[keep].astype(np.int64)
+    labelled = frame.loc[keep].assign(**{label_col: label})
+    dropped = dict(
+        zip(REASONS, (int(m.sum()) for m in (gone, censored, early, never)), strict=True)
+    )
+    start = pd.PeriodIndex.from_ordinals(t[keep], freq=freq).to_timestamp()
+    counts = pd.DataFrame({"period": start, "positives": label}).groupby("period")["positives"]
+    by_period = pd.DataFrame({"rows": counts.size(), "positives": counts.sum()})
+    by_period["positive_rate"] = by_period["positives"] / by_period["rows"]
+    return TargetResult(labelled.reset_index(drop=True), dropped, by_period)
+
+
+def edge_warning(by_period: pd.DataFrame, edge: int = 3, z: float = 3.0) -> str | None:
+    """A warning when the positive rate of the last ``edge`` periods departs from the earlier one.
+
+    A label built too close to the end of the data (an entity's last purchase taken for its
+    churn, an unknown outcome taken for a 0) shows as a rate that climbs or falls in the last
+    labelled periods. Warns when the pooled rates differ by more than ``z`` standard errors and
+    by more than a fifth; ``None`` when they do not, or when there are too few periods.
+
+    Example:
+        >>> rates = pd.DataFrame({"rows": [100] * 6, "positives": [10, 11, 10, 20, 30, 45]})
+        >>> edge_warning(rates)[:40]
+        'the positive rate of the last 3 periods '
+    """
+    if len(by_period) < edge + 2:
+        return None
+    late, early = by_period.iloc[-edge:], by_period.iloc[:-edge]
+    n1, n0 = late["rows"].sum(), early["rows"].sum()
+    p1, p0 = late["positives"].sum() / n1, early["positives"].sum() / n0
+    pooled = (late["positives"].sum() + early["positives"].sum()) / (n1 + n0)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    if se == 0 or abs(p1 - p0) <= z * se or abs(p1 - p0) <= 0.2 * max(p0, p1):
+        return None
+    return (
+        f"the positive rate of the last {edge} periods ({p1:.3f}) departs from the earlier "
+        f"periods' ({p0:.3f}): a label biased towards the edge of the data? check the target "
+        "definition and its censoring"
+    )
