@@ -64,6 +64,7 @@ from mlcore.predict import (
     load_champion,
 )
 from mlcore.report import Report, Section, write_report
+from mlcore.targets import target_settings
 
 __all__ = [
     "PROFILE_ARTIFACT",
@@ -233,7 +234,8 @@ def _batch(
     if data["source"] != "synthetic":
         if synthetic["kind"] is not None:
             raise ConfigError("invalid config: drift.synthetic needs data.source 'synthetic'")
-        return load_table(data), f"the data table ({data['path']})"
+        labelled = target_settings(cfg.get("target")) is None
+        return load_table(data, labelled=labelled), f"the data table ({data['path']})"
     knobs: dict[str, float] = {}
     kind = synthetic["kind"]
     if kind is not None:

@@ -37,6 +37,7 @@ from mlcore.activity import add_activity_features
 from mlcore.config import check_config
 from mlcore.data import READERS, load_table
 from mlcore.errors import DataError, run_main
+from mlcore.targets import target_settings
 from mlcore.validate import ValidationFailed, ValidationResult, validate_frame
 
 __all__ = [
@@ -297,7 +298,8 @@ def _scoring_table(
 ) -> tuple[pd.DataFrame, str]:
     data = cfg["data"]
     if settings["input"] is None:
-        return load_table(data).drop(columns=data["target"]), "the data table"
+        raw = load_table(data, labelled=target_settings(cfg.get("target")) is None)
+        return raw.drop(columns=[data["target"]], errors="ignore"), "the data table"
     return champion.read(settings["input"], "predict.input", data.get("date_col")), str(
         settings["input"]
     )
@@ -359,6 +361,9 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     reasons = _reason_codes(champion, scored, task, int(settings["reason_codes"]))
     validation = None
     expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
+    event = (cfg.get("target") or {}).get("cancel_col")
+    if event:  # what a label is made of: a scoring table need not have it
+        expectations = scoring_expectations(expectations, event)
     if expectations:
         validation = validate_frame(frame, expectations, name="scoring")
         for line in validation.failed_descriptions("warning"):

@@ -37,7 +37,8 @@ class MlflowHook:
 
         track.log_config(cfg)
         track.log_provenance(cfg["paths"]["root"])
-        track.log_dataset(raw, "raw", source, target=cfg["data"]["target"], known=fingerprint)
+        label = cfg["data"]["target"] if cfg["data"]["target"] in raw else None  # else built
+        track.log_dataset(raw, "raw", source, target=label, known=fingerprint)
         mlflow.set_tag("mlcore.task", task)
         record_profile(cfg)  # the project profile, template and mlcore version, on the experiment
 
