@@ -264,12 +264,14 @@ def churn_labels(
 
 
 def edge_warning(by_period: pd.DataFrame, edge: int = 3, z: float = 3.0) -> str | None:
-    """A warning when the positive rate of the last ``edge`` periods departs from the earlier one.
+    """A warning when the positive rate of the last ``edge`` periods breaks from the earlier trend.
 
     A label built too close to the end of the data (an entity's last purchase taken for its
     churn, an unknown outcome taken for a 0) shows as a rate that climbs or falls in the last
-    labelled periods. Warns when the pooled rates differ by more than ``z`` standard errors and
-    by more than a fifth; ``None`` when they do not, or when there are too few periods.
+    labelled periods. The earlier periods' trend (a line through their log-odds, weighted by
+    rows: a closed cohort's rate falls smoothly as its riskiest customers leave) is extended to
+    the last ones; the warning comes when their pooled rate is more than ``z`` standard errors
+    and more than a fifth away from it. ``None`` otherwise, or with too few periods.
 
     Example:
         >>> rates = pd.DataFrame({"rows": [100] * 6, "positives": [10, 11, 10, 20, 30, 45]})
@@ -278,15 +280,22 @@ def edge_warning(by_period: pd.DataFrame, edge: int = 3, z: float = 3.0) -> str 
     """
     if len(by_period) < edge + 2:
         return None
-    late, early = by_period.iloc[-edge:], by_period.iloc[:-edge]
-    n1, n0 = late["rows"].sum(), early["rows"].sum()
-    p1, p0 = late["positives"].sum() / n1, early["positives"].sum() / n0
-    pooled = (late["positives"].sum() + early["positives"].sum()) / (n1 + n0)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-    if se == 0 or abs(p1 - p0) <= z * se or abs(p1 - p0) <= 0.2 * max(p0, p1):
+    rows = by_period["rows"].to_numpy(dtype=np.float64)
+    rate = (by_period["positives"].to_numpy() + 0.5) / (rows + 1.0)
+    x = np.arange(len(rows), dtype=np.float64)
+    slope, intercept = np.polyfit(
+        x[:-edge], np.log(rate / (1 - rate))[:-edge], 1, w=np.sqrt(rows[:-edge])
+    )
+    expected = 1.0 / (1.0 + np.exp(-(intercept + slope * x[-edge:])))
+    n = rows[-edge:].sum()
+    observed = by_period["positives"].to_numpy()[-edge:].sum() / n
+    trend = float((expected * rows[-edge:]).sum() / n)
+    se = np.sqrt(trend * (1 - trend) / n)
+    gap = abs(observed - trend)
+    if gap <= z * se or gap <= 0.2 * max(observed, trend):
         return None
     return (
-        f"the positive rate of the last {edge} periods ({p1:.3f}) departs from the earlier "
-        f"periods' ({p0:.3f}): a label biased towards the edge of the data? check the target "
-        "definition and its censoring"
+        f"the positive rate of the last {edge} periods ({observed:.3f}) breaks from the "
+        f"earlier periods' trend ({trend:.3f} expected): a label biased towards the edge of the "
+        "data? check the target definition and its censoring"
     )
