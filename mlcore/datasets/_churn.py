@@ -9,7 +9,7 @@ import pandas as pd
 
 from mlcore._progress import Progress
 
-__all__ = ["PLANS", "make_churn", "make_churn_batches", "make_churn_panel"]
+__all__ = ["PLANS", "make_churn", "make_churn_batches", "make_churn_panel", "prior_shift"]
 
 PLANS = ("basic", "standard", "premium", "family")
 _PLAN_FEE = np.array([9.99, 14.99, 24.99, 29.99])
@@ -229,12 +229,26 @@ def make_churn(
     churn = ((ahead >= 1) & (ahead <= horizon)).astype(np.int64)
     del ahead
     keep = month + horizon <= n_months - 1
-    if label_drift:  # prior shift: thin out one class at random, P(X | Y) is untouched
-        thinned = churn == (0 if label_drift > 0 else 1)
-        draw = np.random.default_rng([seed, 2]).random(len(month))
-        keep &= ~thinned | (draw < np.exp(-abs(label_drift)))
+    if label_drift:
+        keep &= prior_shift(churn, label_drift, seed)
     columns["churn"] = churn
     return _frame(columns, keep, start, n_months)
+
+
+def prior_shift(churn: np.ndarray, label_drift: float, seed: int) -> np.ndarray:
+    """The rows kept by a prior shift: one class thinned out at random, P(X | Y) untouched.
+
+    The odds of ``churn == 1`` are multiplied by ``exp(label_drift)`` (negatives dropped when
+    positive, positives when negative).
+
+    Example:
+        >>> y = np.array([0, 1] * 500)
+        >>> round(float(y[prior_shift(y, 0.7, seed=0)].mean()), 2)
+        0.64
+    """
+    thinned = np.asarray(churn) == (0 if label_drift > 0 else 1)
+    draw = np.random.default_rng([seed, 2]).random(len(thinned))
+    return ~thinned | (draw < np.exp(-abs(label_drift)))
 
 
 def make_churn_batches(
@@ -249,22 +263,35 @@ def make_churn_batches(
     feature_drift: float = 0.0,
     label_drift: float = 0.0,
     concept_drift: float = 0.0,
+    table: str = "churn",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A reference table and a later batch: same generator, independent draws, drift on request.
 
     The batch covers the ``n_months`` that follow the reference period and only it gets the
     ``*_drift`` knobs; with all three at 0 it is a same-distribution batch (no drift to find).
+    ``table="churn_panel"``: raw panels (:func:`make_churn_panel`; ``horizon`` and
+    ``label_drift`` do not apply: label them, then thin them with :func:`prior_shift`).
 
     Example:
         >>> ref, cur = make_churn_batches(1_000, 6, seed=0, label_drift=0.7)
         >>> bool(cur["churn"].mean() > ref["churn"].mean() + 0.05)
         True
     """
+    later = _month_starts(start, n_months + 1)[-1].strftime("%Y-%m-%d")
+    batch_seed = int(np.random.SeedSequence([seed, 2]).generate_state(1)[0])
+    if table == "churn_panel":
+        if label_drift:
+            raise ValueError("label_drift needs labels: label the panel, then use prior_shift")
+        drifts = {"feature_drift": feature_drift, "concept_drift": concept_drift}
+        return (
+            make_churn_panel(n_customers, n_months, seed, start, monthly_churn, signal=signal),
+            make_churn_panel(
+                n_customers, n_months, batch_seed, later, monthly_churn, signal=signal, **drifts
+            ),
+        )
     reference = make_churn(
         n_customers, n_months, seed, horizon, start, monthly_churn, signal=signal
     )
-    later = _month_starts(start, n_months + 1)[-1].strftime("%Y-%m-%d")
-    batch_seed = int(np.random.SeedSequence([seed, 2]).generate_state(1)[0])
     current = make_churn(
         n_customers,
         n_months,
