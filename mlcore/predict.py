@@ -33,7 +33,7 @@ import pandas as pd
 from mlcore import track
 from mlcore._files import write_atomic
 from mlcore._schema import section
-from mlcore.activity import add_activity_features
+from mlcore.activity import add_activity_features, finer_grain
 from mlcore.config import check_config
 from mlcore.data import READERS, load_table
 from mlcore.errors import DataError, run_main
@@ -181,6 +181,8 @@ def add_derived_features(
 
     The activity features of a panel use each entity's earlier rows, so a scoring table should
     hold that history. Columns the table already has win over derived ones of the same name.
+    Rows at a finer time grain than the features' periods (daily rows for a monthly model) are
+    scored with a warning (:func:`mlcore.activity.finer_grain`).
 
     Example:
         >>> cfg = {"features": {"activity": {"entity": "id", "time": "t", "values": ["n"],
@@ -193,6 +195,9 @@ def add_derived_features(
     except (KeyError, ValueError, TypeError) as exc:
         message = exc.args[0] if exc.args else exc
         raise DataError(f"{where}: activity features (features.activity): {message}") from None
+    grain = finer_grain(frame, config["features"].get("activity"))
+    if grain:
+        log.warning("%s: %s", where, grain)
     return derived.loc[:, ~derived.columns.duplicated()]
 
 
