@@ -28,6 +28,7 @@ CONFIG = Path("conf/config.yaml")
 # Files of the churn example that the empty skeleton drops (its own versions come from _skeleton/).
 EXAMPLE_ONLY = (
     "conf/data/synthetic.yaml",
+    "conf/target/churn.yaml",
     "conf/validation/churn.yaml",
     "notebooks/01-ds-churn-eda.ipynb",
 )
@@ -102,6 +103,7 @@ def keep_example_or_skeleton() -> None:
             source.replace(target)
         set_config(r"^  - data: synthetic$", "  - data: file")
         set_config(r"^  - validation: churn$", "  - validation: default")
+        set_config(r"^  - target: churn$", "  - target: given")
         set_config(r"^limitations:\n(  - .*\n)+", "limitations: []\n")
     shutil.rmtree(SKELETON)
 

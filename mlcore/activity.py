@@ -33,7 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from mlcore._schema import section
 from mlcore.errors import ConfigError, DataError
 
-__all__ = ["ActivityFeatures", "RegularityFeatures", "add_activity_features"]
+__all__ = ["ActivityFeatures", "RegularityFeatures", "add_activity_features", "finer_grain"]
 
 
 @dataclass(frozen=True)
@@ -261,3 +261,33 @@ def add_activity_features(frame: pd.DataFrame, config: Mapping | None) -> pd.Dat
             transformers.append(RegularityFeatures(value=value, **common))
     parts = [t.set_output(transform="pandas").fit_transform(frame) for t in transformers]
     return pd.concat([frame, *parts], axis=1)
+
+
+def finer_grain(frame: pd.DataFrame, config: Mapping | None) -> str | None:
+    """Why ``frame`` is at a finer time grain than the ``features.activity`` periods, or None.
+
+    A monthly model scored on daily rows (the talk's warning) sums each month's rows into one
+    period: every row of the month gets the month's features, not features "as of that day".
+
+    Example:
+        >>> rows = pd.DataFrame({"id": [1, 1], "day": pd.to_datetime(["2024-01-03", "2024-01-20"])})
+        >>> finer_grain(rows, {"entity": "id", "time": "day", "values": []})[:44]
+        '1 entity-period(s) hold several rows (e.g. 1'
+    """
+    if config is None or not {config["entity"], config["time"]} <= set(frame.columns):
+        return None
+    period = config.get("period", "M")
+    times = frame[config["time"]]
+    if pd.api.types.is_datetime64_any_dtype(times.dtype):
+        times = times.dt.to_period(period)
+    counts = frame.groupby([frame[config["entity"]], times]).size()
+    several = counts[counts > 1]
+    if several.empty:
+        return None
+    entity, when = several.index[0]
+    return (
+        f"{len(several)} entity-period(s) hold several rows (e.g. {entity} in {when}): the rows "
+        f"are at a finer time grain than the model's periods (features.activity.period "
+        f"{period!r}); their activity features are the whole period's, the same for each row. "
+        "Send one row per entity and period"
+    )

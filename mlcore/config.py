@@ -48,6 +48,8 @@ class PathsConfig:
 class DataConfig:
     source: str = "synthetic"  # synthetic | file
     path: str | None = None
+    # source synthetic: the generated table, churn (labelled) | churn_panel (raw, see ``target``)
+    table: str | None = None
     entity_col: str = "customer_id"
     date_col: str | None = "snapshot_month"
     target: str = "churn"
@@ -90,6 +92,8 @@ class PipelineConfig:
     paths: PathsConfig = field(default_factory=PathsConfig)
     data: DataConfig = field(default_factory=DataConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
+    # How the label is built from the raw table (mlcore.targets); no definition: the table has it.
+    target: dict[str, Any] = field(default_factory=dict)
     features: dict[str, Any] = field(default_factory=dict)
     split: dict[str, Any] = field(default_factory=dict)
     # How the training rows are rebalanced (mlcore.sampling.sample_training): never validation/test.

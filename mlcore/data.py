@@ -18,24 +18,32 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from mlcore.datasets import make_churn
+from mlcore._schema import choice
+from mlcore.datasets import make_churn, make_churn_panel
 from mlcore.errors import DataError
 
-__all__ = ["READERS", "load_table"]
+__all__ = ["READERS", "SYNTHETIC_TABLES", "load_table"]
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+# data.table of source synthetic: the labelled snapshots, or the raw panel with its events.
+SYNTHETIC_TABLES = {"churn": make_churn, "churn_panel": make_churn_panel}
 
 
-def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
-    """Return the table for ``config``; the entity and target columns must be present.
+def load_table(config: Mapping[str, Any], *, labelled: bool = True) -> pd.DataFrame:
+    """Return the table for ``config``; the entity (and, if ``labelled``, target) columns must be
+    present.
 
-    ``source: synthetic`` calls :func:`mlcore.datasets.make_churn` with ``synthetic`` as keyword
-    arguments; ``source: file`` reads ``path`` (CSV or Parquet, by suffix): a local path or an
-    object store URI such as ``s3://bucket/churn.parquet`` (pyarrow's file systems; S3 takes the
-    usual ``AWS_*`` variables, ``AWS_ENDPOINT_URL`` for an S3-compatible server).
+    ``source: synthetic`` calls the generator ``table`` names in :data:`SYNTHETIC_TABLES`
+    (``churn``: :func:`mlcore.datasets.make_churn`, ``churn_panel``: the raw activity panel of
+    :func:`mlcore.datasets.make_churn_panel`, labelled by the pipeline's ``target`` config) with
+    ``synthetic`` as keyword arguments; ``source: file`` reads ``path`` (CSV or Parquet, by
+    suffix): a local path or an object store URI such as ``s3://bucket/churn.parquet`` (pyarrow's
+    file systems; S3 takes the usual ``AWS_*`` variables, ``AWS_ENDPOINT_URL`` for an
+    S3-compatible server).
     """
     if config["source"] == "synthetic":
-        frame = make_churn(**dict(config.get("synthetic") or {}))
+        table = choice(config.get("table") or "churn", "data.table", tuple(SYNTHETIC_TABLES))
+        frame = SYNTHETIC_TABLES[table](**dict(config.get("synthetic") or {}))
         where = "synthetic data"
     else:
         if not config.get("path"):
@@ -54,7 +62,9 @@ def load_table(config: Mapping[str, Any]) -> pd.DataFrame:
         frame = _read(reader, path)
         where = f"data.path {path}"
     date_col = config.get("date_col")
-    named = {"data.entity_col": config["entity_col"], "data.target": config["target"]}
+    named = {"data.entity_col": config["entity_col"]}
+    if labelled:
+        named["data.target"] = config["target"]
     if date_col:
         named["data.date_col"] = date_col
     missing = [col for col in named.values() if col not in frame.columns]

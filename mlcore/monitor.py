@@ -48,7 +48,7 @@ from mlcore._files import write_atomic
 from mlcore._schema import choice, section
 from mlcore.config import check_config
 from mlcore.data import load_table
-from mlcore.datasets import make_churn_batches
+from mlcore.datasets import make_churn_batches, prior_shift
 from mlcore.drift import (
     DriftProfile,
     DriftReport,
@@ -64,6 +64,7 @@ from mlcore.predict import (
     load_champion,
 )
 from mlcore.report import Report, Section, write_report
+from mlcore.targets import label_table, target_settings
 
 __all__ = [
     "PROFILE_ARTIFACT",
@@ -233,16 +234,29 @@ def _batch(
     if data["source"] != "synthetic":
         if synthetic["kind"] is not None:
             raise ConfigError("invalid config: drift.synthetic needs data.source 'synthetic'")
-        return load_table(data), f"the data table ({data['path']})"
+        labelled = target_settings(cfg.get("target")) is None
+        return load_table(data, labelled=labelled), f"the data table ({data['path']})"
     knobs: dict[str, float] = {}
     kind = synthetic["kind"]
     if kind is not None:
         knob, default = SYNTHETIC_KINDS[kind]
         strength = synthetic["strength"]
         knobs[knob] = float(default if strength is None else strength)
-    _, batch = make_churn_batches(**{**(data.get("synthetic") or {}), **knobs})
     described = ", ".join(f"{k}={v:g}" for k, v in knobs.items()) or "no drift injected"
-    return batch, f"synthetic later period ({described})"
+    table = data.get("table") or "churn"
+    settings = target_settings(cfg.get("target"))
+    if table != "churn_panel" or settings is None:
+        _, batch = make_churn_batches(**{**(data.get("synthetic") or {}), **knobs}, table=table)
+        return batch, f"synthetic later period ({described})"
+    label_drift = knobs.pop("label_drift", 0.0)  # a prior shift applies to the labelled batch
+    _, panel = make_churn_batches(**{**(data.get("synthetic") or {}), **knobs}, table=table)
+    target = data["target"]
+    batch = label_table(
+        panel, settings, entity_col=data["entity_col"], date_col=data["date_col"], label_col=target
+    ).frame  # labelled as the pipeline labels its training data
+    if label_drift:
+        batch = batch[prior_shift(batch[target].to_numpy(), label_drift, cfg["seed"])]
+    return batch.reset_index(drop=True), f"synthetic later period ({described})"
 
 
 def _report(

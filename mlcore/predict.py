@@ -33,10 +33,11 @@ import pandas as pd
 from mlcore import track
 from mlcore._files import write_atomic
 from mlcore._schema import section
-from mlcore.activity import add_activity_features
+from mlcore.activity import add_activity_features, finer_grain
 from mlcore.config import check_config
 from mlcore.data import READERS, load_table
 from mlcore.errors import DataError, run_main
+from mlcore.targets import target_settings
 from mlcore.validate import ValidationFailed, ValidationResult, validate_frame
 
 __all__ = [
@@ -180,6 +181,8 @@ def add_derived_features(
 
     The activity features of a panel use each entity's earlier rows, so a scoring table should
     hold that history. Columns the table already has win over derived ones of the same name.
+    Rows at a finer time grain than the features' periods (daily rows for a monthly model) are
+    scored with a warning (:func:`mlcore.activity.finer_grain`).
 
     Example:
         >>> cfg = {"features": {"activity": {"entity": "id", "time": "t", "values": ["n"],
@@ -192,6 +195,9 @@ def add_derived_features(
     except (KeyError, ValueError, TypeError) as exc:
         message = exc.args[0] if exc.args else exc
         raise DataError(f"{where}: activity features (features.activity): {message}") from None
+    grain = finer_grain(frame, config["features"].get("activity"))
+    if grain:
+        log.warning("%s: %s", where, grain)
     return derived.loc[:, ~derived.columns.duplicated()]
 
 
@@ -297,7 +303,8 @@ def _scoring_table(
 ) -> tuple[pd.DataFrame, str]:
     data = cfg["data"]
     if settings["input"] is None:
-        return load_table(data).drop(columns=data["target"]), "the data table"
+        raw = load_table(data, labelled=target_settings(cfg.get("target")) is None)
+        return raw.drop(columns=[data["target"]], errors="ignore"), "the data table"
     return champion.read(settings["input"], "predict.input", data.get("date_col")), str(
         settings["input"]
     )
@@ -359,6 +366,9 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
     reasons = _reason_codes(champion, scored, task, int(settings["reason_codes"]))
     validation = None
     expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
+    event = (cfg.get("target") or {}).get("cancel_col")
+    if event:  # what a label is made of: a scoring table need not have it
+        expectations = scoring_expectations(expectations, event)
     if expectations:
         validation = validate_frame(frame, expectations, name="scoring")
         for line in validation.failed_descriptions("warning"):

@@ -34,6 +34,8 @@ KEY_METRICS = (
     "test_brier",
     "baseline_test_roc_auc",
     "heuristic_test_roc_auc",
+    "target_positive_rate",  # the label the pipeline built (conf/target/): target.mode=in vs within
+    "target_rows",
 )
 _LOWER_IS_BETTER = ("log_loss", "brier", "seconds")
 _FIXED = ("run", "start", "status")

@@ -37,7 +37,13 @@ Example:
 """
 
 from mlcore.datasets._campaign import SEGMENTS, campaign_outcomes, make_campaign
-from mlcore.datasets._churn import PLANS, make_churn, make_churn_batches, make_churn_panel
+from mlcore.datasets._churn import (
+    PLANS,
+    make_churn,
+    make_churn_batches,
+    make_churn_panel,
+    prior_shift,
+)
 
 __all__ = [
     "PLANS",
@@ -47,4 +53,5 @@ __all__ = [
     "make_churn",
     "make_churn_batches",
     "make_churn_panel",
+    "prior_shift",
 ]

@@ -9,7 +9,7 @@ import pandas as pd
 
 from mlcore._progress import Progress
 
-__all__ = ["PLANS", "make_churn", "make_churn_batches", "make_churn_panel"]
+__all__ = ["PLANS", "make_churn", "make_churn_batches", "make_churn_panel", "prior_shift"]
 
 PLANS = ("basic", "standard", "premium", "family")
 _PLAN_FEE = np.array([9.99, 14.99, 24.99, 29.99])
@@ -27,14 +27,17 @@ def make_churn_panel(
     start: str = "2024-01-01",
     monthly_churn: float = 0.10,
     *,
+    signal: float = 1.0,
     feature_drift: float = 0.0,
     concept_drift: float = 0.0,
 ) -> pd.DataFrame:
     """Monthly activity panel: one row per customer and month while the customer is active.
 
     ``cancelled`` is 1 on the last row of a customer who cancels at the end of that month; a
-    customer still active in the last month is censored (never ``cancelled``). The ``*_drift``
-    knobs are described in the module docstring; they draw from their own random stream, so the
+    customer still active in the last month is censored (never ``cancelled``). ``signal`` (> 0,
+    1 by default) sets how far churners stand out: the spread of the latent risk is scaled by its
+    square root and the pre-cancellation decline of activity and surge of tickets are raised to
+    its power (the template's demo uses 3). The ``*_drift`` knobs are described in the module docstring; they draw from their own random stream, so the
     other columns keep their values.
 
     Example:
@@ -43,7 +46,7 @@ def make_churn_panel(
         1
     """
     columns, months_to_cancel = _simulate(
-        n_customers, n_months, seed, start, monthly_churn, feature_drift, concept_drift
+        n_customers, n_months, seed, start, monthly_churn, signal, feature_drift, concept_drift
     )
     columns["cancelled"] = (months_to_cancel == 0).astype(np.int64)
     return _frame(columns, None, start, n_months)
@@ -55,6 +58,7 @@ def _simulate(
     seed: int,
     start: str,
     monthly_churn: float,
+    signal: float,
     feature_drift: float,
     concept_drift: float,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -69,6 +73,8 @@ def _simulate(
         )
     if not 0.0 < monthly_churn < 1.0:
         raise ValueError(f"monthly_churn must be in (0, 1), got {monthly_churn}")
+    if signal <= 0.0:
+        raise ValueError(f"signal must be > 0, got {signal}")
     if feature_drift < 0.0:
         raise ValueError(f"feature_drift must be >= 0, got {feature_drift}")
     if not 0.0 <= concept_drift <= 1.0:
@@ -106,7 +112,8 @@ def _simulate(
         swapped = drift_rng.random(n) < concept_drift
         risk = np.where(swapped, risk[drift_rng.permutation(n)], risk)
     logit = np.log(monthly_churn / (1 - monthly_churn))
-    hazard = 1.0 / (1.0 + np.exp(-(logit + risk - np.mean(risk))))
+    spread = np.sqrt(signal) * (risk - np.mean(risk))  # signal > 1: risk profiles further apart
+    hazard = 1.0 / (1.0 + np.exp(-(logit + spread)))
     hazard = hazard.clip(0.005, 0.8)
     # Month index (0-based) after which the customer cancels; >= n_months means censored.
     u = rng.random(n)
@@ -117,12 +124,12 @@ def _simulate(
     month = np.arange(len(cust)) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
     months_to_cancel = last_month[cust] - month  # 0 in the cancellation month
 
-    # Activity declines in the three months before cancelling.
-    decline = np.where(months_to_cancel < 3, 0.35 + 0.2 * months_to_cancel, 1.0)
+    # Activity declines in the three months before cancelling (deeper for signal > 1).
+    decline = np.where(months_to_cancel < 3, 0.35 + 0.2 * months_to_cancel, 1.0) ** signal
     logins = rng.poisson(base_logins[cust] * decline * rng.lognormal(0.0, regularity[cust]))
     del decline
     minutes = np.round(logins * rng.gamma(4.0, 9.0, len(cust)), 1)
-    tickets = rng.poisson(tickets_rate[cust] * np.where(months_to_cancel < 2, 2.5, 1.0))
+    tickets = rng.poisson(tickets_rate[cust] * np.where(months_to_cancel < 2, 2.5, 1.0) ** signal)
     days_since_login = np.where(
         logins > 0, rng.integers(0, 10, len(cust)), 30 + rng.integers(0, 15, len(cust))
     )
@@ -192,6 +199,7 @@ def make_churn(
     start: str = "2024-01-01",
     monthly_churn: float = 0.10,
     *,
+    signal: float = 1.0,
     feature_drift: float = 0.0,
     label_drift: float = 0.0,
     concept_drift: float = 0.0,
@@ -214,19 +222,33 @@ def make_churn(
             f"n_months ({n_months}) must exceed horizon ({horizon}) to leave labelled snapshots"
         )
     columns, ahead = _simulate(
-        n_customers, n_months, seed, start, monthly_churn, feature_drift, concept_drift
+        n_customers, n_months, seed, start, monthly_churn, signal, feature_drift, concept_drift
     )
     # A kept row's horizon ends inside the data, so "cancels within it" is always observed.
     month = columns["snapshot_month"]
     churn = ((ahead >= 1) & (ahead <= horizon)).astype(np.int64)
     del ahead
     keep = month + horizon <= n_months - 1
-    if label_drift:  # prior shift: thin out one class at random, P(X | Y) is untouched
-        thinned = churn == (0 if label_drift > 0 else 1)
-        draw = np.random.default_rng([seed, 2]).random(len(month))
-        keep &= ~thinned | (draw < np.exp(-abs(label_drift)))
+    if label_drift:
+        keep &= prior_shift(churn, label_drift, seed)
     columns["churn"] = churn
     return _frame(columns, keep, start, n_months)
+
+
+def prior_shift(churn: np.ndarray, label_drift: float, seed: int) -> np.ndarray:
+    """The rows kept by a prior shift: one class thinned out at random, P(X | Y) untouched.
+
+    The odds of ``churn == 1`` are multiplied by ``exp(label_drift)`` (negatives dropped when
+    positive, positives when negative).
+
+    Example:
+        >>> y = np.array([0, 1] * 500)
+        >>> round(float(y[prior_shift(y, 0.7, seed=0)].mean()), 2)
+        0.64
+    """
+    thinned = np.asarray(churn) == (0 if label_drift > 0 else 1)
+    draw = np.random.default_rng([seed, 2]).random(len(thinned))
+    return ~thinned | (draw < np.exp(-abs(label_drift)))
 
 
 def make_churn_batches(
@@ -237,23 +259,39 @@ def make_churn_batches(
     start: str = "2024-01-01",
     monthly_churn: float = 0.10,
     *,
+    signal: float = 1.0,
     feature_drift: float = 0.0,
     label_drift: float = 0.0,
     concept_drift: float = 0.0,
+    table: str = "churn",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A reference table and a later batch: same generator, independent draws, drift on request.
 
     The batch covers the ``n_months`` that follow the reference period and only it gets the
     ``*_drift`` knobs; with all three at 0 it is a same-distribution batch (no drift to find).
+    ``table="churn_panel"``: raw panels (:func:`make_churn_panel`; ``horizon`` and
+    ``label_drift`` do not apply: label them, then thin them with :func:`prior_shift`).
 
     Example:
         >>> ref, cur = make_churn_batches(1_000, 6, seed=0, label_drift=0.7)
         >>> bool(cur["churn"].mean() > ref["churn"].mean() + 0.05)
         True
     """
-    reference = make_churn(n_customers, n_months, seed, horizon, start, monthly_churn)
     later = _month_starts(start, n_months + 1)[-1].strftime("%Y-%m-%d")
     batch_seed = int(np.random.SeedSequence([seed, 2]).generate_state(1)[0])
+    if table == "churn_panel":
+        if label_drift:
+            raise ValueError("label_drift needs labels: label the panel, then use prior_shift")
+        drifts = {"feature_drift": feature_drift, "concept_drift": concept_drift}
+        return (
+            make_churn_panel(n_customers, n_months, seed, start, monthly_churn, signal=signal),
+            make_churn_panel(
+                n_customers, n_months, batch_seed, later, monthly_churn, signal=signal, **drifts
+            ),
+        )
+    reference = make_churn(
+        n_customers, n_months, seed, horizon, start, monthly_churn, signal=signal
+    )
     current = make_churn(
         n_customers,
         n_months,
@@ -261,6 +299,7 @@ def make_churn_batches(
         horizon,
         later,
         monthly_churn,
+        signal=signal,
         feature_drift=feature_drift,
         label_drift=label_drift,
         concept_drift=concept_drift,

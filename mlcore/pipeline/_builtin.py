@@ -17,7 +17,7 @@ from mlcore.drift import reference_profile
 from mlcore.errors import DataError
 from mlcore.monitor import PROFILE_ARTIFACT
 from mlcore.pipeline._step import Step, StepContext, StepResult, step
-from mlcore.pipeline._values import Evaluated, Models, Registration, Splits, Verdict
+from mlcore.pipeline._values import Evaluated, Labels, Models, Registration, Splits, Verdict
 
 __all__ = ["BUILTIN_STEPS", "features_config"]
 
@@ -47,14 +47,48 @@ def validate(ctx: StepContext) -> StepResult:
     return StepResult(values={"validation": verdict}, metrics=metrics, notes=notes, stop=stop)
 
 
+def _labelled(ctx: StepContext) -> tuple[Any, Labels | None]:
+    """The table with its label built as the ``target`` config says (as given when it has no
+    definition), and how it was built."""
+    from mlcore.targets import describe, edge_warning, label_table, target_settings
+
+    settings = target_settings(ctx.cfg["target"])
+    if settings is None:
+        return ctx["table"], None
+    data = ctx.cfg["data"]
+    built = label_table(
+        ctx["table"],
+        settings,
+        entity_col=data["entity_col"],
+        date_col=data.get("date_col"),
+        label_col=data["target"],
+    )
+    warning = edge_warning(built.by_period)
+    definition = describe(settings, data["target"])
+    return built.frame, Labels(definition, built.dropped, built.by_period, warning)
+
+
+def _label_record(labels: Labels | None) -> StepResult:
+    """What the run records of the built label: its rows, positive rate, drops by reason."""
+    if labels is None:
+        return StepResult()
+    metrics = {"target_rows": float(labels.rows), "target_positive_rate": labels.positive_rate}
+    metrics.update({f"target_dropped_{k}": float(v) for k, v in labels.dropped.items()})
+    table = labels.by_period.rename_axis("period").reset_index()
+    notes = (f"target: {labels.warning}",) if labels.warning else ()
+    return StepResult(metrics=metrics, tables={"target/by_period.csv": table}, notes=notes)
+
+
 @step(reads=("table",), writes=("splits",))
 def split(ctx: StepContext) -> StepResult:
-    """Train / validation / test sets as the ``split`` config says; each must hold every class."""
+    """The label built (``target`` config), then train / validation / test sets as the ``split``
+    config says; each must hold every class."""
     from mlcore.split import SET_NAMES, split_from_config
 
     data, target = ctx.cfg["data"], ctx.cfg["data"]["target"]
+    table, labels = _labelled(ctx)
     result = split_from_config(
-        ctx["table"],
+        table,
         ctx.cfg["split"],
         entity_col=data["entity_col"],
         date_col=data.get("date_col"),
@@ -67,7 +101,10 @@ def split(ctx: StepContext) -> StepResult:
                 f"split: the {name} set is empty; check the split config and the data size"
             )
         ctx.task.check_target(part[target], f"split: the {name} set's {target!r}")
-    splits = Splits(result.train, result.validation, result.test, result.report, result.dropped)
+    splits = Splits(
+        result.train, result.validation, result.test, result.report, result.dropped, labels
+    )
+    record = _label_record(labels)
     metrics = {f"rows_{r.set}": float(r.rows) for r in result.report.itertuples()}
     metrics["rows_dropped_leakage"] = float(result.dropped)
     notes = (f"split: dropped {result.dropped} rows that would leak across sets",) * bool(
@@ -75,9 +112,9 @@ def split(ctx: StepContext) -> StepResult:
     )
     return StepResult(
         values={"splits": splits},
-        metrics=metrics,
-        tables={"split/report.csv": result.report},
-        notes=notes,
+        metrics={**record.metrics, **metrics},
+        tables={"split/report.csv": result.report, **record.tables},
+        notes=(*record.notes, *notes),
     )
 
 
@@ -167,6 +204,8 @@ def evaluate(ctx: StepContext) -> StepResult:
         scores=scores.known,
     )
     scores.known.update(evaluation.scores)
+    if splits.labels is not None and evaluation.report is not None:
+        evaluation.report.sections.insert(0, splits.labels.section())
     evaluated = Evaluated(
         dict(evaluation.metrics), evaluation.report, evaluation.tables, evaluation.figures
     )
@@ -240,8 +279,8 @@ def _with_verdict(ctx: StepContext, evaluation: Evaluated, registration: Registr
         else f"Not promoted: models:/{registration.model_name}/{registration.model_version} stays "
         "challenger; the champion did not change"
     )
-    data = ctx.cfg["data"]
-    target = data["target_definition"] or data["target"]
+    data, labels = ctx.cfg["data"], ctx["splits"].labels
+    target = labels.definition if labels else data["target_definition"] or data["target"]
     text = f"{verdict}. Why: {registration.reason}. Data: {data['path'] or 'synthetic'}; target: {target}."
     report = evaluation.report
     report.sections = [Section("Verdict", text), *report.sections]

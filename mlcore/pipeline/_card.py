@@ -32,6 +32,8 @@ def model_card(
     ]
     keys = [k for k in ctx.task.card_metrics if f"test_{k}" in metrics]
     definition = cfg["data"]["target_definition"] or f"{target} ({ctx.task.name}; see conf/data/)"
+    if splits.labels is not None:  # built by the pipeline: the definition, rate and rows dropped
+        definition = splits.labels.summary()
     return write_model_card(
         Path(cfg["paths"]["reports"]) / "model_card.md",
         profile or {},

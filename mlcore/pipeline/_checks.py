@@ -16,6 +16,7 @@ import pandas as pd
 
 from mlcore.errors import ConfigError, DataError
 from mlcore.features import ROLES
+from mlcore.targets import target_settings
 
 __all__ = ["check_against_data", "check_writable"]
 
@@ -26,6 +27,7 @@ _HINTS = {
     "features.activity": "set features.activity: null for a table that is not a panel of activity",
     "evaluate.heuristic": "set evaluate.heuristic: null to leave the business rule out",
     "evaluate.fairness": "set evaluate.fairness: null to leave group metrics out",
+    "target.": "use target=given for a table that carries its label (data.target)",
 }
 # Report sections defined for binary scores only.
 _BINARY_ONLY = ("heuristic", "profit", "fairness")
@@ -46,6 +48,10 @@ def _named_columns(cfg: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for part in ("heuristic", "fairness"):
         if cfg["evaluate"].get(part):
             yield f"evaluate.{part}.column", cfg["evaluate"][part]["column"]
+    if target_settings(cfg.get("target")) is not None:
+        for key in ("cancel_col", "activity_col"):
+            if cfg["target"].get(key):
+                yield f"target.{key}", cfg["target"][key]
 
 
 def check_against_data(
@@ -96,7 +102,8 @@ def check_against_data(
             + (f"; {hint}" if hint else "")
         )
     target = cfg["data"]["target"]
-    task.check_target(raw[target], f"data.target {target!r}")
+    if target_settings(cfg.get("target")) is None:  # else built by the split step, checked there
+        task.check_target(raw[target], f"data.target {target!r}")
     _check_values(raw, cfg)
 
 

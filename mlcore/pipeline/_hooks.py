@@ -38,7 +38,8 @@ class MlflowHook:
 
         track.log_config(cfg)
         track.log_provenance(cfg["paths"]["root"])
-        track.log_dataset(raw, "raw", source, target=cfg["data"]["target"], known=fingerprint)
+        label = cfg["data"]["target"] if cfg["data"]["target"] in raw else None  # else built
+        track.log_dataset(raw, "raw", source, target=label, known=fingerprint)
         if cfg["data"]["snapshot"]:
             self._snapshot(cfg["data"]["snapshot_store"], raw, fingerprint["sha256"])
         mlflow.set_tag("mlcore.task", task)

@@ -51,6 +51,7 @@ def _settings(name: str, cfg: Mapping[str, Any]) -> dict[str, Any]:
             "data": data,
             "split": cfg["split"],
             "activity": cfg["features"].get("activity"),
+            "target": cfg["target"],
         },
         "models": {
             "task": cfg["task"],
@@ -209,12 +210,14 @@ def _checked(config: Mapping[str, Any] | Any) -> tuple[dict[str, Any], Any, list
 
 def _prepare(config: Mapping[str, Any] | Any) -> tuple:
     """Everything checked and loaded before the MLflow run starts: nothing is written yet."""
-    from mlcore.data import load_table
+    from mlcore.data import SYNTHETIC_TABLES, load_table
+    from mlcore.targets import target_settings
 
     cfg, task, steps = _checked(config)
     data = cfg["data"]
-    raw = load_table(data)
-    source = data["path"] or f"mlcore.datasets.make_churn({data.get('synthetic') or {}})"
+    raw = load_table(data, labelled=target_settings(cfg["target"]) is None)
+    generator = SYNTHETIC_TABLES[data.get("table") or "churn"].__name__ if not data["path"] else ""
+    source = data["path"] or f"mlcore.datasets.{generator}({data.get('synthetic') or {}})"
     if raw.empty:
         raise DataError(f"{source}: the input table has no rows")
     state = _State(cfg, task, raw, Store(cfg["paths"]))

@@ -18,7 +18,7 @@ import pandas as pd
 
 from mlcore._files import write_atomic
 
-__all__ = ["Evaluated", "Models", "Registration", "Scores", "Splits", "Verdict"]
+__all__ = ["Evaluated", "Labels", "Models", "Registration", "Scores", "Splits", "Verdict"]
 
 SET_NAMES = ("train", "validation", "test")
 
@@ -55,14 +55,72 @@ class Verdict:
 
 
 @dataclass
+class Labels:
+    """How the label was built from the raw table (the ``target`` config, mlcore.targets).
+
+    ``by_period`` holds ``rows``, ``positives`` and ``positive_rate`` per snapshot period;
+    ``warning`` says when that rate departs from the earlier one towards the edge of the data.
+    """
+
+    definition: str
+    dropped: dict[str, int]
+    by_period: pd.DataFrame
+    warning: str | None = None
+
+    @property
+    def rows(self) -> int:
+        return int(self.by_period["rows"].sum())
+
+    @property
+    def positive_rate(self) -> float:
+        return float(self.by_period["positives"].sum() / max(self.rows, 1))
+
+    def summary(self) -> str:
+        """One paragraph: the definition, the rows, the positive rate and the rows dropped."""
+        dropped = ", ".join(f"{n:,} {reason}" for reason, n in self.dropped.items())
+        return (
+            f"{self.definition}. {self.rows:,} labelled snapshots, positive rate "
+            f"{self.positive_rate:.3f}; dropped: {dropped} (total {sum(self.dropped.values()):,})."
+        )
+
+    def section(self) -> Any:
+        """The report's "Target" section: the summary, the warning and the rate per period."""
+        from mlcore.report import Section
+
+        text = self.summary()
+        if self.warning:
+            text += f" WARNING: {self.warning}."
+        table = self.by_period.rename_axis("snapshot period").reset_index()
+        table["snapshot period"] = table["snapshot period"].dt.strftime("%Y-%m-%d")
+        return Section("Target", text, table.round({"positive_rate": 4}))
+
+    def save(self, folder: Path) -> None:
+        saved = {"definition": self.definition, "dropped": self.dropped, "warning": self.warning}
+        write_atomic(folder / "labels.json", json.dumps(saved, indent=2))
+        tmp = folder / ".labels_by_period.parquet.tmp"
+        self.by_period.to_parquet(tmp)
+        tmp.replace(folder / "labels_by_period.parquet")
+
+    @classmethod
+    def read(cls, folder: Path) -> Labels | None:
+        if not (folder / "labels.json").is_file():
+            return None
+        saved = json.loads((folder / "labels.json").read_text())
+        by_period = pd.read_parquet(folder / "labels_by_period.parquet")
+        return cls(saved["definition"], saved["dropped"], by_period, saved["warning"])
+
+
+@dataclass
 class Splits:
-    """The train, validation and test sets, the split report and the rows dropped (leakage)."""
+    """The train, validation and test sets, the split report, the rows dropped (leakage) and,
+    when the pipeline built the label, how (:class:`Labels`)."""
 
     train: pd.DataFrame
     validation: pd.DataFrame
     test: pd.DataFrame
     report: pd.DataFrame | None = None
     dropped: int = 0
+    labels: Labels | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in SET_NAMES:
@@ -79,11 +137,15 @@ class Splits:
             tmp = folder / f".{name}.parquet.tmp"
             self[name].to_parquet(tmp, index=False)
             tmp.replace(folder / f"{name}.parquet")
+        (folder / "labels.json").unlink(missing_ok=True)
+        if self.labels is not None:
+            self.labels.save(folder)
         return {}
 
     @classmethod
     def read(cls, folder: Path) -> Splits:
-        return cls(*(pd.read_parquet(folder / f"{name}.parquet") for name in SET_NAMES))
+        sets = (pd.read_parquet(folder / f"{name}.parquet") for name in SET_NAMES)
+        return cls(*sets, labels=Labels.read(folder))
 
 
 @dataclass

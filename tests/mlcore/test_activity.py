@@ -170,3 +170,26 @@ def test_add_activity_features_appends_every_feature_of_every_value_column():
     assert add_activity_features(panel, None) is panel
     with pytest.raises(ValueError, match="needs entity, time and values"):
         add_activity_features(panel, {"entity": "customer_id", "time": "month", "windw": 2})
+
+
+def test_scoring_daily_rows_with_a_monthly_model_warns_naming_the_grain(caplog):
+    from mlcore.activity import finer_grain
+    from mlcore.predict import add_derived_features
+
+    monthly = pd.DataFrame(
+        {"id": [1, 1, 2], "t": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"]), "n": 1}
+    )
+    daily = pd.DataFrame(
+        {"id": [1, 1, 1], "t": pd.to_datetime(["2024-02-01", "2024-02-02", "2024-02-03"]), "n": 1}
+    )
+    cfg = {"features": {"activity": {"entity": "id", "time": "t", "values": ["n"]}}}
+    assert finer_grain(monthly, cfg["features"]["activity"]) is None
+    with caplog.at_level("WARNING", logger="mlcore.predict"):
+        add_derived_features(monthly, cfg, "predict.input")
+        assert not caplog.records
+        add_derived_features(daily, cfg, "predict.input")
+    (record,) = caplog.records
+    assert record.getMessage().startswith(
+        "predict.input: 1 entity-period(s) hold several rows (e.g. 1 in 2024-02): the rows are "
+        "at a finer time grain than the model's periods (features.activity.period 'M')"
+    )

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlcore.datasets import make_churn, make_churn_batches
+from mlcore.datasets import make_churn, make_churn_batches, make_churn_panel
 
 FEATURE_DRIFTED = ["age", "minutes_used", "payment_method"]
 
@@ -94,8 +94,29 @@ def test_batches_are_consecutive_periods_and_only_the_batch_drifts() -> None:
     [
         ({"feature_drift": -0.1}, "feature_drift"),
         ({"concept_drift": 1.5}, "concept_drift"),
+        ({"signal": 0.0}, "signal must be > 0"),
     ],
 )
 def test_invalid_drift_knobs_are_rejected(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make_churn(n_customers=100, n_months=5, seed=0, **kwargs)
+
+
+def _churn_signals(signal: float) -> tuple[float, float]:
+    """A cancelling customer's logins in its last month before cancelling over those of its
+    months 3+ before; the cancellation rate of monthly over annual contracts."""
+    panel = make_churn_panel(n_customers=20_000, n_months=12, seed=1, signal=signal)
+    ahead = panel.groupby("customer_id").cumcount(ascending=False)  # months to the last row
+    cancels = panel.groupby("customer_id")["cancelled"].transform("max") == 1
+    late = panel.loc[cancels & (ahead == 1), "logins"].mean()
+    early = panel.loc[cancels & (ahead >= 3), "logins"].mean()
+    rate = cancels.groupby(panel["contract"]).mean()
+    return late / early, rate["monthly"] / rate["annual"]
+
+
+def test_a_stronger_signal_deepens_the_decline_before_cancelling_and_spreads_the_risk() -> None:
+    decline, contracts = _churn_signals(1.0)
+    strong_decline, strong_contracts = _churn_signals(3.0)
+    assert decline == pytest.approx(0.55, abs=0.05)  # the decline of the default panel
+    assert strong_decline == pytest.approx(0.55**3, abs=0.05)
+    assert strong_contracts > contracts  # the profile explains more of who churns

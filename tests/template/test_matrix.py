@@ -172,6 +172,7 @@ def test_every_combination_bakes_a_consistent_ruff_clean_project(
     example = answers["include_example_pipeline"] == "yes"
     assert ("  - data: synthetic\n" in config) is example
     assert ("conf/data/synthetic.yaml" in files) is example
+    assert ("  - target: churn\n" in config) is example and "conf/target/given.yaml" in files
     assert any(f.endswith(".ipynb") for f in files) is example
     if not example:
         assert "steps: [validate, split, train, evaluate, register]\n" in config

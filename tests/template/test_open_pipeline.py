@@ -94,7 +94,9 @@ def _scoring_inputs(project: Path, overrides: list[str]) -> pd.DataFrame:
     from mlcore.predict import add_derived_features
 
     cfg = check_config(compose(str(project / "conf"), overrides))
-    raw = load_table(cfg["data"]).drop(columns=cfg["data"]["target"])
+    raw = load_table(cfg["data"], labelled=False).drop(
+        columns=cfg["data"]["target"], errors="ignore"
+    )
     return add_derived_features(raw, cfg)
 
 
