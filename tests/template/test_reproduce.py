@@ -35,7 +35,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_make_reproduce_reruns_a_run_after_its_data_is_deleted_in_this_env_and_a_fresh_one(project):
-    done = make(project, "run", {**_env(), "ARGS": "experiment=smoke data=file"})
+    done = make(project, "run", {**_env(), "ARGS": "experiment=smoke data=file target=given"})
     run_id = re.search(r"MLflow run:\s+(\w+)", done.stdout).group(1)
     assert not git(project, "status", "--porcelain", "--untracked-files=no")  # a clean tree
     (project / "data" / "raw" / "churn.parquet").unlink()
