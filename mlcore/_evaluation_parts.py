@@ -132,9 +132,14 @@ def profit_part(
     }
     gain = best["profit"] - everyone["profit"]
     relative = f" ({gain / abs(everyone['profit']):.1%})" if everyone["profit"] else ""
+    target = (
+        f"contacts the top {_share(best['fraction'])} of the test rows "
+        f"({int(best['contacts']):,}, score ≥ {threshold:.4f})"
+        if best["contacts"]
+        else "contacts nobody (no cutoff earns back its contacts)"
+    )
     text = (
-        f"The model's best targeting contacts the top {_share(best['fraction'])} of the test rows "
-        f"({int(best['contacts']):,}, score ≥ {threshold:.4f}): expected profit {money(best['profit'])}, "
+        f"The model's best targeting {target}: expected profit {money(best['profit'])}, "
         f"{money(gain)}{relative} more than contacting everyone ({money(everyone['profit'])})"
     )
     if heuristic:

@@ -117,14 +117,13 @@ def uncalibrated(model: Any) -> Any:
     return model
 
 
-def _response(model: Any, X: Any) -> np.ndarray:
+def _response(model: Any, X: Any, proba: np.ndarray) -> np.ndarray:
     """What ``CalibratedClassifierCV`` calibrates: ``decision_function``, else the probabilities
-    (the positive class's for a binary model), one column per calibrator."""
+    ``proba`` (the positive class's for a binary model), one column per calibrator."""
     if hasattr(model, "decision_function"):
         values = np.asarray(model.decision_function(X), dtype=np.float64)
     else:
-        values = np.asarray(model.predict_proba(X), dtype=np.float64)
-        values = values[:, 1] if values.shape[1] == 2 else values
+        values = proba[:, 1] if proba.shape[1] == 2 else proba
     return values.reshape(len(values), -1)
 
 
@@ -158,21 +157,22 @@ def _cross_fitted_log_loss(
 
     classes = np.asarray(model.classes_)
     given = _given_scores(classes)
-    response = _response(model, X_val)
     keys = pd.Series(np.arange(len(y_val)) if groups is None else np.asarray(groups))
     fold = pd.util.hash_pandas_object(keys, index=False).to_numpy() % np.uint64(folds)
     for k in range(folds):
         for part in (y_val[fold == k], y_val[fold != k]):
             if len(np.unique(part)) < len(classes):
                 return None
-    losses = {"none": log_loss(y_val, model.predict_proba(X_val), labels=classes)}
+    proba = np.asarray(model.predict_proba(X_val), dtype=np.float64)
+    response = _response(model, X_val, proba)
+    losses = {"none": log_loss(y_val, proba, labels=classes)}
     for method in _FITTED:
-        proba = np.zeros((len(y_val), len(classes)))
+        held_out = np.zeros((len(y_val), len(classes)))
         for k in range(folds):
             held = fold == k
             calibrator = fit_calibrator(given, response[~held], y_val[~held], method)
-            proba[held] = calibrator.predict_proba(response[held])
-        losses[method] = log_loss(y_val, proba, labels=classes)
+            held_out[held] = calibrator.predict_proba(response[held])
+        losses[method] = log_loss(y_val, held_out, labels=classes)
     return {k: float(v) for k, v in losses.items()}
 
 
