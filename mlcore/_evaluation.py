@@ -27,6 +27,7 @@ from mlcore._evaluation_parts import calibration_part, fairness_part, profit_par
 from mlcore._schema import section
 from mlcore.errors import ConfigError, DataError
 from mlcore.explain import permutation_importance_table
+from mlcore.model import uncalibrated
 from mlcore.report import Report, Section
 from mlcore.task import get_task
 
@@ -171,8 +172,9 @@ def evaluate_models(
     already computed (``{set: {model name: scores}}``), the rest are computed and all are
     returned in ``Evaluation.scores``. Metrics are named
     ``<set>_<metric>`` for the model, ``baseline_<set>_<metric>`` for the dummy and
-    ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece``, the profit optimum and
-    the largest fairness gaps when configured. ``task`` (binary by default) scores the models;
+    ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece`` (and per bin count,
+    ``uncalibrated_*`` for a calibrated model), the profit optimum against contacting everyone
+    and the heuristic's, and the largest fairness gaps at that cutoff when configured. ``task`` (binary by default) scores the models;
     multiclass and regression reports come from :meth:`mlcore.task.Task.sections`.
     ``calibration`` is the train step's decision (:class:`mlcore.model.Calibration` as a dict):
     a calibrated binary model's report shows its test reliability before and after.
@@ -187,8 +189,6 @@ def evaluate_models(
     """
     task = task or _BINARY
     cfg = evaluate_settings(cfg, task)
-    from mlcore.model import uncalibrated
-
     decision = dict(calibration or {})
     if task.name != "binary":
         evaluation = _task_evaluation(task, models, sets, cfg, scores or {}, title, subtitle)
@@ -262,8 +262,6 @@ def _binary_evaluation(
     decision: Mapping[str, Any],
 ) -> Evaluation:
     """Binary: lift, gains, calibration, the heuristic, profit and fairness sections."""
-    from mlcore.model import uncalibrated
-
     n_bins = cfg["n_bins"]
     metrics: dict[str, float] = {}
     comparisons, scores = [], {}

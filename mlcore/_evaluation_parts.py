@@ -71,7 +71,8 @@ def calibration_part(
         Section(
             "Calibration on the test set",
             f"{how}Expected calibration error {metrics['test_ece']:.4f} ({n_bins} equal-width "
-            f"bins). {found}",
+            f"bins), Brier score {np.mean((served - labels) ** 2):.4f}. "
+            f"{found}",
             reliability,
             {"calibration": figures["calibration"]},
         )

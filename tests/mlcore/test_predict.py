@@ -189,7 +189,7 @@ def test_reason_codes_name_input_columns_whose_contributions_sum_to_the_raw_scor
     contributions = local_contributions(model, inputs, by_input=True)
     inner = model.predict_proba(inputs)[:, 1]
     raw = np.log(inner / (1 - inner))  # the log-odds its score comes from
-    np.testing.assert_allclose(contributions.sum(axis=1).to_numpy(), raw.to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(contributions.sum(axis=1).to_numpy(), raw, atol=1e-6)
     assert set(out["reason_1"].dropna()) <= set(inputs.columns)
     top = contributions.drop(columns="bias").max(axis=1).to_numpy()
     np.testing.assert_allclose(
