@@ -23,9 +23,11 @@ import numpy as np
 import pandas as pd
 
 from mlcore import evaluate, plots
+from mlcore._evaluation_parts import calibration_part, fairness_part, profit_part
 from mlcore._schema import section
 from mlcore.errors import ConfigError, DataError
 from mlcore.explain import permutation_importance_table
+from mlcore.model import uncalibrated
 from mlcore.report import Report, Section
 from mlcore.task import get_task
 
@@ -33,7 +35,6 @@ __all__ = ["Evaluation", "evaluate_models", "evaluate_settings"]
 
 EVAL_SETS = ("validation", "test")
 _BINARY = get_task("binary")
-OUTSIDE = "outside bands"  # fairness: values below the first or above the last band edge
 _DEFAULTS: dict[str, Any] = {
     "n_bins": 10,
     "promotion_margin": 0.0,
@@ -47,7 +48,7 @@ _DEFAULTS: dict[str, Any] = {
 }
 _PARTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {  # part: (defaults, required)
     "heuristic": ({"ascending": True}, ("column",)),
-    "profit": ({}, ("cost_per_contact", "value_per_success", "success_rate")),
+    "profit": ({"currency": None}, ("cost_per_contact", "value_per_success", "success_rate")),
     "fairness": ({"bins": None}, ("column",)),
     "importance": ({"n_repeats": 3, "max_rows": 10_000}, ()),
 }
@@ -135,18 +136,6 @@ def _scorers(
     return scores
 
 
-def _groups(frame: pd.DataFrame, cfg: Mapping[str, Any]) -> pd.Series:
-    column = cfg["column"]
-    if column not in frame.columns:
-        raise ConfigError(f"evaluate.fairness.column: {column!r} is not in the data")
-    values = frame[column]
-    if cfg["bins"]:  # "[18, 30)" labels; missing outside the bins (not one str() per row)
-        bands = pd.cut(values, bins=list(cfg["bins"]), right=False)
-        labels = bands.cat.rename_categories(bands.cat.categories.astype(str))
-        return labels.cat.add_categories([OUTSIDE]).fillna(OUTSIDE).astype("str")
-    return values.astype(str)
-
-
 def _importance(
     model: Any,
     features: pd.DataFrame,
@@ -175,6 +164,7 @@ def evaluate_models(
     seed: int = 0,
     scores: Mapping[str, Mapping[str, np.ndarray]] | None = None,
     task: Any = None,
+    calibration: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """Score ``models`` (``model`` and the dummy ``baseline``) on the validation and test sets.
 
@@ -182,9 +172,12 @@ def evaluate_models(
     already computed (``{set: {model name: scores}}``), the rest are computed and all are
     returned in ``Evaluation.scores``. Metrics are named
     ``<set>_<metric>`` for the model, ``baseline_<set>_<metric>`` for the dummy and
-    ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece``, the profit optimum and
-    the largest fairness gaps when configured. ``task`` (binary by default) scores the models;
+    ``heuristic_<set>_<metric>`` for the business rule; plus ``test_ece`` (and per bin count,
+    ``uncalibrated_*`` for a calibrated model), the profit optimum against contacting everyone
+    and the heuristic's, and the largest fairness gaps at that cutoff when configured. ``task`` (binary by default) scores the models;
     multiclass and regression reports come from :meth:`mlcore.task.Task.sections`.
+    ``calibration`` is the train step's decision (:class:`mlcore.model.Calibration` as a dict):
+    a calibrated binary model's report shows its test reliability before and after.
 
     Example:
         >>> from sklearn.dummy import DummyClassifier
@@ -196,14 +189,23 @@ def evaluate_models(
     """
     task = task or _BINARY
     cfg = evaluate_settings(cfg, task)
+    decision = dict(calibration or {})
     if task.name != "binary":
         evaluation = _task_evaluation(task, models, sets, cfg, scores or {}, title, subtitle)
+        if decision:
+            text = f"{decision['method']} ({decision['reason']})."
+            evaluation.report.sections.append(Section("Calibration", text))
     else:
-        evaluation = _binary_evaluation(models, sets, cfg, scores or {}, title, subtitle)
+        evaluation = _binary_evaluation(models, sets, cfg, scores or {}, title, subtitle, decision)
     if cfg["importance"]:
         val_features, val_labels = sets["validation"]
-        importance = _importance(
-            models["model"], val_features, val_labels, cfg["importance"], seed, task.scoring
+        importance = _importance(  # of the model inside its calibrator: a monotone map of it
+            uncalibrated(models["model"]),
+            val_features,
+            val_labels,
+            cfg["importance"],
+            seed,
+            task.scoring,
         )
         evaluation.figures["importance"] = plots.importance_figure(importance)
         evaluation.tables["importance"] = importance
@@ -257,6 +259,7 @@ def _binary_evaluation(
     known: Mapping[str, Mapping[str, np.ndarray]],
     title: str,
     subtitle: str,
+    decision: Mapping[str, Any],
 ) -> Evaluation:
     """Binary: lift, gains, calibration, the heuristic, profit and fairness sections."""
     n_bins = cfg["n_bins"]
@@ -277,16 +280,13 @@ def _binary_evaluation(
     renamed = {"baseline": "dummy (prior)"}
     lift = evaluate.lift_table(labels, model_scores, n_bins)
     gains = {renamed.get(k, k): evaluate.gains_curve(labels, s) for k, s in test_scores.items()}
-    reliability = evaluate.reliability_table(labels, model_scores, n_bins)
-    metrics["test_ece"] = evaluate.expected_calibration_error(labels, model_scores, n_bins)
     figures = {
         "lift": plots.lift_figure(lift, "Lift by score decile (test)"),
         "gains": plots.gains_figure(gains, "Cumulative gains (test)"),
-        "calibration": plots.calibration_figure(reliability, "Reliability (test)"),
     }
     comparison = pd.concat(comparisons, ignore_index=True)
     comparison["scorer"] = comparison["scorer"].replace(renamed)
-    tables = {"comparison": comparison, "lift": lift, "calibration": reliability}
+    tables = {"comparison": comparison, "lift": lift}
     sections = [
         Section(
             "Model vs baselines",
@@ -301,56 +301,23 @@ def _binary_evaluation(
             lift,
             {"lift": figures["lift"], "gains": figures["gains"]},
         ),
-        Section(
-            "Calibration on the test set",
-            f"Expected calibration error {metrics['test_ece']:.4f}, "
-            f"Brier score {metrics['test_brier']:.4f}.",
-            reliability,
-            {"calibration": figures["calibration"]},
-        ),
     ]
-    threshold = 0.5
+    inner = uncalibrated(models["model"])
+    raw = None if inner is models["model"] else _BINARY.score(inner, features)
+    parts = [calibration_part(labels, model_scores, raw, n_bins, decision)]
+    threshold, chosen = 0.5, "0.5: evaluate.profit is not set"
     if cfg["profit"]:
-        profit = cfg["profit"]
-        curve = evaluate.profit_curve(
-            labels,
-            model_scores,
-            profit["cost_per_contact"],
-            profit["value_per_success"],
-            profit["success_rate"],
-        )
-        best = evaluate.best_cutoff(curve)
-        threshold = float(best["threshold"])
-        metrics.update(
-            test_best_profit=float(best["profit"]), test_best_fraction=float(best["fraction"])
-        )
-        figures["profit"] = plots.profit_figure(curve, best, "Expected campaign profit (test)")
-        tables["profit"] = best.to_frame().T
-        sections.append(
-            Section(
-                "Profit-optimal targeting",
-                f"Contacting the top {best['fraction']:.1%} (score ≥ {threshold:.4f}) gives the "
-                f"highest expected profit, {best['profit']:,.0f}, with cost per contact "
-                f"{profit['cost_per_contact']}, value of a retained customer "
-                f"{profit['value_per_success']} and success rate {profit['success_rate']}.",
-                tables["profit"],
-                {"profit": figures["profit"]},
-            )
-        )
+        heuristic = next((k for k in test_scores if k.startswith("heuristic (")), None)
+        part, threshold = profit_part(labels, test_scores, heuristic, cfg["profit"])
+        parts.append(part)
+        chosen = "the profit-optimal cutoff"
     if cfg["fairness"]:
-        groups = _groups(features, cfg["fairness"])
-        by_group = evaluate.group_metrics(labels, model_scores, groups, threshold)
-        gaps = evaluate.fairness_gaps(by_group)
-        for row in gaps.to_dict("records"):
-            metrics[f"test_gap_{row['measure']}"] = float(row["gap"])
-        tables.update(groups=by_group, fairness_gaps=gaps)
-        column = cfg["fairness"]["column"]
-        sections += [
-            Section(
-                f"Group metrics by {column}",
-                f"Selected: score ≥ {threshold:.4f} (the profit-optimal cutoff when configured).",
-                by_group,
-            ),
-            Section(f"Largest gaps between {column} groups", "ratio = lowest / highest.", gaps),
-        ]
+        parts.append(
+            fairness_part(features, labels, model_scores, threshold, chosen, cfg["fairness"])
+        )
+    for part in parts:
+        metrics.update(part.metrics)
+        sections += part.sections
+        figures.update(part.figures)
+        tables.update(part.tables)
     return Evaluation(metrics, Report(title, sections, subtitle), figures, tables, scores)

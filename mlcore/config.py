@@ -98,6 +98,8 @@ class PipelineConfig:
     split: dict[str, Any] = field(default_factory=dict)
     # How the training rows are rebalanced (mlcore.sampling.sample_training): never validation/test.
     sampling: dict[str, Any] = field(default_factory=dict)
+    # none | isotonic | sigmoid | auto, fitted on validation inside the logged model (mlcore.model).
+    calibration: dict[str, Any] = field(default_factory=dict)
     # Any scikit-learn estimator: ``_target_`` (a class path) and its parameters (mlcore._estimator).
     model: dict[str, Any] = field(default_factory=dict)
     evaluate: dict[str, Any] = field(default_factory=dict)

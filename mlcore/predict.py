@@ -312,12 +312,14 @@ def _scoring_table(
 
 def _reason_codes(champion: Champion, frame: pd.DataFrame, task: Any, k: int) -> pd.DataFrame:
     """Top-``k`` reason codes of a binary LightGBM champion (``predict.reason_codes``); none for
-    other models, said once in the log."""
+    other models, said once in the log. A calibrated champion's codes explain the raw score of
+    the model inside its calibrator (calibration is monotone: the same order of customers)."""
     from mlcore.explain import reason_codes
+    from mlcore.model import uncalibrated
 
     if k < 1:
         return pd.DataFrame(index=frame.index)
-    model = champion.model.get_raw_model()
+    model = uncalibrated(champion.model.get_raw_model())
     if task.name != "binary":
         log.info("reason codes: not available for task %s (binary LightGBM models)", task.name)
         return pd.DataFrame(index=frame.index)

@@ -100,6 +100,17 @@ def make_config(tmp_path):
     return lambda **overrides: small_config(tmp_path, **overrides)
 
 
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A fresh SQLite MLflow store in the test's tmp dir, the current one; returns its URI."""
+    from mlcore import track
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    track.configure(uri, "test", str(tmp_path / "mlartifacts"))
+    return uri
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Re-apply pytest-xdist's ``xdist_group`` suffix to node ids (xdist 3.8 sets ``_nodeid``,

@@ -30,8 +30,10 @@ Example:
 
 from mlcore.evaluate._baselines import compare_scorers, heuristic_scores, prior_scores
 from mlcore.evaluate._calibration import (
+    ECE_BINS,
+    ece_by_bins,
     expected_calibration_error,
-    fit_calibrator,
+    miscalibrated_region,
     reliability_table,
 )
 from mlcore.evaluate._checks import check_scores
@@ -45,10 +47,11 @@ from mlcore.evaluate._compare import (
 from mlcore.evaluate._fairness import fairness_gaps, group_metrics
 from mlcore.evaluate._lift import gains_curve, lift_at, lift_table
 from mlcore.evaluate._metrics import METRICS, classification_metrics
-from mlcore.evaluate._profit import best_cutoff, profit_curve
+from mlcore.evaluate._profit import best_cutoff, format_money, profit_curve, profit_rules
 
 __all__ = [
     "COMPARE_COLUMNS",
+    "ECE_BINS",
     "METRICS",
     "WeightedMetric",
     "best_cutoff",
@@ -57,16 +60,19 @@ __all__ = [
     "classification_metrics",
     "compare_models",
     "compare_scorers",
+    "ece_by_bins",
     "expected_calibration_error",
     "fairness_gaps",
-    "fit_calibrator",
+    "format_money",
     "gains_curve",
     "group_metrics",
     "heuristic_scores",
     "lift_at",
     "lift_table",
+    "miscalibrated_region",
     "paired_bootstrap",
     "prior_scores",
     "profit_curve",
+    "profit_rules",
     "reliability_table",
 ]

@@ -1,19 +1,27 @@
-"""Calibration: the reliability table, its expected calibration error, and a calibrator."""
+"""Calibration: the reliability table, its expected calibration error at several bin counts, and
+the score region where predicted and observed rates part (the calibrator is
+:func:`mlcore.model.fit_calibrator`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
 
 from mlcore.errors import ConfigError
 from mlcore.evaluate._checks import _check_n_bins, _check_probabilities, check_scores
 from mlcore.evaluate._lift import _edge_codes, _quantile_bins
 
-__all__ = ["expected_calibration_error", "fit_calibrator", "reliability_table"]
+__all__ = [
+    "ECE_BINS",
+    "ece_by_bins",
+    "expected_calibration_error",
+    "miscalibrated_region",
+    "reliability_table",
+]
+
+ECE_BINS = ((10, "uniform"), (20, "uniform"), (50, "uniform"), (10, "quantile"), (20, "quantile"))
 
 
 def reliability_table(
@@ -77,18 +85,75 @@ def expected_calibration_error(
     return float((gaps * filled["count"]).sum() / filled["count"].sum())
 
 
-def fit_calibrator(model: Any, X_val: Any, y_val: np.ndarray, method: str = "isotonic") -> Any:
-    """Calibrate an already fitted classifier on validation data; returns the calibrated model.
-
-    The fitted ``model`` (e.g. the whole preprocessing + LightGBM pipeline) is wrapped in
-    ``FrozenEstimator`` so it is not refitted, and ``CalibratedClassifierCV`` learns one
-    ``isotonic``, ``sigmoid`` or ``temperature`` mapping on all of ``X_val`` (the replacement for
-    the removed ``cv="prefit"``). Fit it on data the model has not been trained on.
+def ece_by_bins(
+    y_true: np.ndarray, scores: Mapping[str, np.ndarray], bins: Sequence[tuple[int, str]] = ECE_BINS
+) -> pd.DataFrame:
+    """The ECE of each scorer (columns) at each bin count and strategy (rows ``bins``, e.g. ``10
+    uniform``, ``20 quantile``): a tail that fine or equal-mass bins expose is not averaged away.
 
     Example:
-        >>> from sklearn.linear_model import LogisticRegression
-        >>> X, y = np.arange(20.0).reshape(-1, 1), np.arange(20) % 2
-        >>> fit_calibrator(LogisticRegression().fit(X, y), X, y, "sigmoid").predict_proba(X).shape
-        (20, 2)
+        >>> y, s = np.array([0, 1, 0, 1]), np.array([0.1, 0.2, 0.7, 0.9])
+        >>> ece_by_bins(y, {"model": s}, [(2, "uniform")])["model"].round(3).tolist()
+        [0.325]
     """
-    return CalibratedClassifierCV(FrozenEstimator(model), method=method).fit(X_val, y_val)
+    rows = [
+        {
+            "bins": f"{n} {strategy}",
+            **{
+                name: expected_calibration_error(y_true, s, n, strategy)
+                for name, s in scores.items()
+            },
+        }
+        for n, strategy in bins
+    ]
+    return pd.DataFrame(rows)
+
+
+def miscalibrated_region(
+    table: pd.DataFrame, tolerance: float = 0.05, z: float = 3.0, min_count: int = 20
+) -> str:
+    """A sentence naming the score region of a :func:`reliability_table` where the observed rate
+    is off the predicted one; ``""`` when there is none.
+
+    A bin is off when it holds ``min_count`` rows or more and ``|observed - predicted|`` exceeds
+    both ``tolerance`` and ``z`` binomial standard errors. The longest run of neighbouring off bins
+    erring the same way is named (from its lowest score; "above" when it reaches the top bin).
+
+    Example:
+        >>> t = pd.DataFrame({"count": [500, 500, 100], "mean_score": [0.1, 0.3, 0.6],
+        ...     "observed_rate": [0.1, 0.31, 0.25], "min_score": [0.0, 0.2, 0.45],
+        ...     "max_score": [0.2, 0.45, 0.9]})
+        >>> miscalibrated_region(t)
+        'above 0.45 the observed rate is 0.35 lower than predicted (100 rows, 1 of 3 score bins)'
+    """
+    filled = table[table["count"] >= min_count].reset_index(drop=True)
+    if filled.empty:
+        return ""
+    gap = filled["observed_rate"] - filled["mean_score"]
+    p = filled["mean_score"].clip(1e-6, 1 - 1e-6)
+    noise = z * np.sqrt(p * (1 - p) / filled["count"])
+    sign = np.where(gap.abs() > np.maximum(tolerance, noise), np.sign(gap), 0)
+    runs, start = [], None
+    for i in range(len(sign) + 1):
+        if start is not None and (i == len(sign) or sign[i] != sign[start]):
+            runs.append((start, i))
+            start = None
+        if start is None and i < len(sign) and sign[i] != 0:
+            start = i
+    if not runs:
+        return ""
+    first, end = max(runs, key=lambda r: (filled["count"][r[0] : r[1]].sum(), r[0]))
+    run = filled.iloc[first:end]
+    gaps = gap.iloc[first:end].abs()
+    low, high = f"{gaps.min():.2f}", f"{gaps.max():.2f}"
+    amount = low if low == high else f"{low}–{high}"
+    where = (
+        f"above {run['min_score'].min():.2f}"
+        if end == len(filled)
+        else f"between {run['min_score'].min():.2f} and {run['max_score'].max():.2f}"
+    )
+    direction = "lower" if sign[first] < 0 else "higher"
+    return (
+        f"{where} the observed rate is {amount} {direction} than predicted "
+        f"({int(run['count'].sum()):,} rows, {len(run)} of {len(table)} score bins)"
+    )

@@ -1,6 +1,9 @@
-"""Profit-optimal targeting: the expected campaign profit curve and its best cutoff."""
+"""Profit-optimal targeting: the expected campaign profit curve, its best cutoff, the comparison
+of targeting rules (the model, contact everyone, the heuristic) and money as a reader reads it."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -8,7 +11,7 @@ import pandas as pd
 from mlcore.errors import ConfigError
 from mlcore.evaluate._lift import gains_curve
 
-__all__ = ["best_cutoff", "profit_curve"]
+__all__ = ["best_cutoff", "format_money", "profit_curve", "profit_rules"]
 
 
 def profit_curve(
@@ -53,3 +56,43 @@ def best_cutoff(curve: pd.DataFrame) -> pd.Series:
         0.6
     """
     return curve.loc[curve["profit"].idxmax()]
+
+
+def format_money(value: float, currency: str | None = None) -> str:
+    """An amount with thousands separators and no decimals, after the currency when one is set.
+
+    Example:
+        >>> format_money(1007465.4, "EUR"), format_money(-5610.0)
+        ('EUR 1,007,465', '-5,610')
+    """
+    amount = f"{value:,.0f}"
+    return f"{currency} {amount}" if currency else amount
+
+
+def profit_rules(
+    y_true: np.ndarray,
+    scores: Mapping[str, np.ndarray],
+    cost_per_contact: float,
+    value_per_success: float,
+    success_rate: float,
+) -> pd.DataFrame:
+    """The best expected profit of each scorer (its most profitable cutoff) and of contacting
+    everyone, best first: ``rule``, ``fraction`` and ``contacts`` (who is contacted), ``threshold``
+    (NaN for everyone) and ``profit``.
+
+    Example:
+        >>> y = np.array([0, 1, 1, 0])
+        >>> t = profit_rules(y, {"model": np.array([0.1, 0.9, 0.6, 0.5])}, 1.0, 10.0, 0.5)
+        >>> t[["rule", "profit"]].values.tolist()
+        [['model', 8.0], ['contact everyone', 6.0]]
+    """
+    rows = []
+    for name, values in scores.items():
+        curve = profit_curve(y_true, values, cost_per_contact, value_per_success, success_rate)
+        best = best_cutoff(curve)
+        rows.append((name, best["fraction"], best["count"], best["threshold"], best["profit"]))
+    everyone = curve.iloc[-1]
+    rows.append(("contact everyone", 1.0, everyone["count"], np.nan, everyone["profit"]))
+    table = pd.DataFrame(rows, columns=["rule", "fraction", "contacts", "threshold", "profit"])
+    table["contacts"] = table["contacts"].astype(np.int64)
+    return table.sort_values("profit", ascending=False, kind="stable").reset_index(drop=True)

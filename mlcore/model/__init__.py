@@ -9,6 +9,9 @@ config with Hydra); what differs between estimators is in one place, :func:`adap
 * ``finalize`` — the model to save (:class:`DaskLightGBMClassifier`'s local LightGBM);
 * ``requirements`` — the pip requirement of the estimator's library.
 
+The fitted model is then calibrated on the validation set (:func:`calibrate`, config
+``calibration``) inside the model that is logged.
+
 No Hydra, MLflow or Great Expectations here; LightGBM is imported only by LightGBM's adapter,
 and Dask only when a :class:`DaskLightGBMClassifier` is fitted.
 
@@ -27,11 +30,20 @@ from mlcore.model._adapters import (
     adapter_for,
 )
 from mlcore.model._boosting import boosting_progress
+from mlcore.model._calibration import (
+    CALIBRATION_METHODS,
+    Calibration,
+    calibrate,
+    calibration_settings,
+    fit_calibrator,
+    uncalibrated,
+)
 from mlcore.model._dask import LOCAL_WORKERS, DaskLightGBMClassifier, dask_client
 from mlcore.model._origin import Origin, origin_of
 from mlcore.model._pipeline import build_pipeline
 
 __all__ = [
+    "CALIBRATION_METHODS",
     "LOCAL_WORKERS",
     "DaskLightGBMAdapter",
     "DaskLightGBMClassifier",
@@ -39,8 +51,13 @@ __all__ = [
     "LightGBMAdapter",
     "Origin",
     "adapter_for",
+    "Calibration",
     "boosting_progress",
     "build_pipeline",
+    "calibrate",
+    "calibration_settings",
     "dask_client",
+    "fit_calibrator",
     "origin_of",
+    "uncalibrated",
 ]

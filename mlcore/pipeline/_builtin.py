@@ -136,7 +136,7 @@ def train(ctx: StepContext) -> StepResult:
 
     from mlcore._estimator import build_estimator, build_transformers
     from mlcore.features import build_preprocessor
-    from mlcore.model import adapter_for
+    from mlcore.model import adapter_for, calibrate
     from mlcore.sampling import sample_training
 
     cfg, data, target = ctx.cfg, ctx.cfg["data"], ctx.cfg["data"]["target"]
@@ -163,24 +163,36 @@ def train(ctx: StepContext) -> StepResult:
         fit["model__sample_weight"] = sampled.weights
     model.fit(x_train, y_train, **fit)
     model.steps[-1] = ("model", adapter.finalize(model[-1]))
+    x_val, y_val = splits.xy("validation", target)
+    model, calibration = calibrate(  # on the validation set, inside the model that is logged
+        model,
+        x_val,
+        y_val,
+        cfg["calibration"],
+        task=ctx.task.name,
+        groups=x_val[data["entity_col"]],
+    )
     baseline = ctx.task.baseline(cfg["seed"]).fit(x_train, y_train)
-    models = Models(model, baseline)
+    models = Models(model, baseline, calibration.to_dict())
     # The drift job's reference: the training data, and for binary models the held-out scores.
     if ctx.task.name == "binary":
-        x_val, y_val = splits.xy("validation", target)
         held = (y_train, ctx.task.score(model, x_val), y_val)
     else:
         held = (None, None, None)
     profile = reference_profile(x_train, *held, cfg)
     texts = {PROFILE_ARTIFACT: json.dumps(profile.to_dict())}
-    metrics = {"sampling_rows_train": float(len(x_train))}
+    metrics = {"sampling_rows_train": float(len(x_train)), **calibration.metrics()}
     if ctx.task.name == "binary":
         metrics["sampling_positive_rate_train"] = float(np.mean(y_train))
     return StepResult(
         values={"models": models},
         texts=texts,
         metrics=metrics,
-        tags={"mlcore.sampling": sampled.method},
+        tags={
+            "mlcore.sampling": sampled.method,
+            "mlcore.calibration": calibration.method,
+            "mlcore.calibration_reason": calibration.reason,
+        },
         notes=sampled.notes,
     )
 
@@ -202,6 +214,7 @@ def evaluate(ctx: StepContext) -> StepResult:
         subtitle=f"MLflow run {ctx.run_id} · task {ctx.task.name} · model {model} · seed {cfg['seed']}",
         seed=cfg["seed"],
         scores=scores.known,
+        calibration=models.calibration,
     )
     scores.known.update(evaluation.scores)
     if splits.labels is not None and evaluation.report is not None:

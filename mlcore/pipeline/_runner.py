@@ -58,6 +58,7 @@ def _settings(name: str, cfg: Mapping[str, Any]) -> dict[str, Any]:
             "model": cfg["model"],
             "features": cfg["features"],
             "sampling": cfg["sampling"],
+            "calibration": cfg["calibration"],
             "seed": cfg["seed"],
         },
         "evaluation": {"evaluate": cfg["evaluate"]},
@@ -195,12 +196,14 @@ def _checked(config: Mapping[str, Any] | Any) -> tuple[dict[str, Any], Any, list
     """The config, its task and its steps, every section checked: no work has been done yet."""
     from mlcore._estimator import build_estimator, build_transformers
     from mlcore._evaluation import evaluate_settings
+    from mlcore.model import calibration_settings
     from mlcore.task import get_task
 
     cfg = check_config(config)
     check_writable(cfg)
     task = get_task(cfg["task"])
     cfg["evaluate"] = evaluate_settings(cfg["evaluate"], task)
+    cfg["calibration"] = calibration_settings(cfg["calibration"], task.name)
     steps = resolve_steps(cfg["steps"], BUILTIN_STEPS, [*_DERIVED, *PERSISTED])
     if any(s.name == "train" for s in steps):  # instantiating checks the class and its params
         build_estimator(cfg["model"], cfg["seed"])

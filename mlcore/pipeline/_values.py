@@ -150,10 +150,13 @@ class Splits:
 
 @dataclass
 class Models:
-    """The fitted model (preprocessing + estimator, one Pipeline) and its dummy baseline."""
+    """The fitted model (preprocessing + estimator, one Pipeline, calibrated when ``calibration``
+    says so), its dummy baseline and the calibration decision (a dict of
+    :class:`mlcore.model.Calibration`)."""
 
     model: Any
     baseline: Any
+    calibration: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         return {"model": self.model, "baseline": self.baseline}[name]
@@ -165,13 +168,16 @@ class Models:
             tmp = folder / f".{name}.joblib.tmp"
             joblib.dump(self[name], tmp)
             tmp.replace(folder / f"{name}.joblib")
+        write_atomic(folder / "calibration.json", json.dumps(self.calibration, indent=2))
         return {}
 
     @classmethod
     def read(cls, folder: Path) -> Models:
         import joblib
 
-        return cls(*(joblib.load(folder / f"{name}.joblib") for name in ("model", "baseline")))
+        model, baseline = (joblib.load(folder / f"{n}.joblib") for n in ("model", "baseline"))
+        decision = folder / "calibration.json"
+        return cls(model, baseline, json.loads(decision.read_text()) if decision.is_file() else {})
 
 
 @dataclass

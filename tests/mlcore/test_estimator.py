@@ -20,7 +20,6 @@ from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
-from mlcore import track
 from mlcore._estimator import build_estimator
 from mlcore._model_io import log_sklearn_model, model_code, model_requirements
 from mlcore.config import register_resolvers
@@ -353,15 +352,6 @@ def test_a_project_step_is_shipped_as_code_not_as_a_requirement(project_transfor
     requirements, paths = model_code(_pipeline(scaled(), LogisticRegression()))
     assert paths == [package]  # found inside the ColumnTransformer inside the Pipeline
     assert requirements == [f"scikit-learn=={metadata.version('scikit-learn')}"]
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A fresh SQLite MLflow store in the test's tmp dir; returns its URI."""
-    monkeypatch.chdir(tmp_path)
-    uri = f"sqlite:///{tmp_path}/mlflow.db"
-    track.configure(uri, "test", str(tmp_path / "mlartifacts"))
-    return uri
 
 
 LOAD_AND_PREDICT = """

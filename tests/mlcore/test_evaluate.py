@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
 from mlcore.errors import ConfigError, DataError
@@ -19,16 +18,19 @@ from mlcore.evaluate import (
     classification_metrics,
     compare_models,
     compare_scorers,
+    ece_by_bins,
     expected_calibration_error,
     fairness_gaps,
-    fit_calibrator,
+    format_money,
     gains_curve,
     group_metrics,
     heuristic_scores,
     lift_at,
     lift_table,
+    miscalibrated_region,
     prior_scores,
     profit_curve,
+    profit_rules,
     reliability_table,
 )
 
@@ -281,18 +283,50 @@ def test_reliability_table_keeps_empty_uniform_bins_and_checks_its_inputs():
         reliability_table(LABELS, SCORES, strategy="kmeans")
 
 
-def test_fit_calibrator_freezes_the_model_and_reduces_calibration_error():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(3000, 2))
-    y = (rng.random(3000) < 1 / (1 + np.exp(-(X[:, 0] - 2)))).astype(int)
-    model = LogisticRegression(class_weight="balanced").fit(X[:1000], y[:1000])  # over-predicts
-    coef = model.coef_.copy()
-    calibrated = fit_calibrator(model, X[1000:2000], y[1000:2000], method="isotonic")
-    raw = model.predict_proba(X[2000:])[:, 1]
-    fixed = calibrated.predict_proba(X[2000:])[:, 1]
-    np.testing.assert_array_equal(model.coef_, coef)
-    ece_raw = expected_calibration_error(y[2000:], raw)
-    assert expected_calibration_error(y[2000:], fixed) < ece_raw / 3
+def test_ece_by_bins_exposes_a_tail_that_ten_bins_average_away():
+    rng = np.random.default_rng(3)
+    scores = rng.uniform(0, 1, 20_000)
+    truth = np.where(scores > 0.9, scores - 0.3, scores)  # only the top 10 % over-predicted
+    y = (rng.random(scores.size) < truth).astype(int)
+    table = ece_by_bins(y, {"model": scores}).set_index("bins")["model"]
+    assert table.index.tolist() == [
+        "10 uniform",
+        "20 uniform",
+        "50 uniform",
+        "10 quantile",
+        "20 quantile",
+    ]
+    assert table["10 uniform"] == pytest.approx(expected_calibration_error(y, scores, 10))
+    assert 0.02 < table["10 uniform"] < 0.04  # 0.3 on a tenth of the rows, and noise
+
+
+def test_miscalibrated_region_names_the_tail_its_direction_and_gap_range():
+    rng = np.random.default_rng(4)
+    scores = rng.uniform(0, 1, 50_000)
+    truth = np.where(scores >= 0.5, scores * 0.5, scores)  # above 0.5: half the predicted rate
+    y = (rng.random(scores.size) < truth).astype(int)
+    sentence = miscalibrated_region(reliability_table(y, scores, 10))
+    assert sentence.startswith("above 0.50 the observed rate is 0.2")
+    assert "lower than predicted" in sentence and "5 of 10 score bins" in sentence
+    well = (rng.random(scores.size) < scores).astype(int)
+    assert miscalibrated_region(reliability_table(well, scores, 10)) == ""
+
+
+def test_profit_rules_compare_the_best_cutoffs_with_contacting_everyone():
+    y = np.array([1, 1, 0, 0, 1, 0, 0, 0])
+    model = np.linspace(0.9, 0.1, 8)
+    rule = model[::-1].copy()  # the worst ranking there is
+    table = profit_rules(y, {"model": model, "rule": rule}, 1.0, 10.0, 0.5).set_index("rule")
+    assert table.loc["model", "profit"] == best_cutoff(profit_curve(y, model, 1, 10, 0.5))["profit"]
+    assert table.loc["contact everyone", "profit"] == pytest.approx(3 * 0.5 * 10 - 8)
+    assert table.loc["contact everyone", "fraction"] == 1.0
+    assert table.index[0] == "model"
+
+
+def test_format_money_uses_separators_and_the_currency_never_exponents():
+    assert format_money(1.007465e6) == "1,007,465"
+    assert format_money(1.007465e6, "EUR") == "EUR 1,007,465"
+    assert format_money(-5610.4, "$") == "$ -5,610"
 
 
 def test_prior_and_heuristic_baselines_score_as_documented():

@@ -175,6 +175,7 @@ def test_reason_codes_name_input_columns_whose_contributions_sum_to_the_raw_scor
     trained, tmp_path, monkeypatch, batch_file
 ):
     from mlcore.explain import local_contributions
+    from mlcore.model import uncalibrated
     from mlcore.predict import add_derived_features, check_schema, load_champion
 
     monkeypatch.chdir(tmp_path)
@@ -184,10 +185,11 @@ def test_reason_codes_name_input_columns_whose_contributions_sum_to_the_raw_scor
     champion = load_champion(trained["tracking"]["uri"], trained["tracking"]["model_name"])
     scored = add_derived_features(pd.read_parquet(batch_file), trained)
     inputs = check_schema(scored, champion.model.metadata.get_input_schema(), "batch")
-    model = champion.model.get_raw_model()
+    model = uncalibrated(champion.model.get_raw_model())  # the codes explain the inner model
     contributions = local_contributions(model, inputs, by_input=True)
-    raw = np.log(out["score"] / (1 - out["score"]))  # the log-odds the score came from
-    np.testing.assert_allclose(contributions.sum(axis=1).to_numpy(), raw.to_numpy(), atol=1e-6)
+    inner = model.predict_proba(inputs)[:, 1]
+    raw = np.log(inner / (1 - inner))  # the log-odds its score comes from
+    np.testing.assert_allclose(contributions.sum(axis=1).to_numpy(), raw, atol=1e-6)
     assert set(out["reason_1"].dropna()) <= set(inputs.columns)
     top = contributions.drop(columns="bias").max(axis=1).to_numpy()
     np.testing.assert_allclose(

@@ -4,12 +4,14 @@ One baked and installed project is shared by the tests of this module (installin
 """
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import mlflow
 import pytest
 
+from mlcore.evaluate import format_money
 from tests.conftest import NETGUARD
 from tests.template.conftest import bake_and_install, outer_env, run
 
@@ -85,6 +87,28 @@ def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(
     champion = client.get_model_version_by_alias("churn-model", "champion")
     assert champion.run_id == logged.info.run_id
     assert (project / "reports" / "report.html").is_file()
+
+    # The profit section: the model's best cutoff vs contacting everyone vs the heuristic, as money.
+    report = (project / "reports" / "report.md").read_text()
+    profit = report.split("## Profit-optimal targeting", 1)[1].split("\n## ", 1)[0]
+    metrics = logged.data.metrics
+    for amount in (
+        "test_best_profit",
+        "test_profit_contact_everyone",
+        "heuristic_test_best_profit",
+    ):
+        assert f"| {format_money(metrics[amount])} |" in profit, amount
+    assert "more than contacting everyone" in profit and "than the heuristic at its best" in profit
+    assert (
+        "| contact everyone |" in profit and "| heuristic (lowest logins_trend_3 first) |" in profit
+    )
+    assert not re.search(r"\de[+-]?\d", profit), profit  # no 1.007e+06
+    groups = report.split("## Group metrics by age", 1)[1].split("\n## ", 1)[0]
+    assert "(the profit-optimal cutoff)" in groups and "of the test rows selected" in groups
+    # Calibration: the decision and why, the error at several bin counts.
+    assert logged.data.tags["mlcore.calibration"] in {"none", "isotonic", "sigmoid"}
+    assert f"Calibration: {logged.data.tags['mlcore.calibration']} (" in report
+    assert "## Calibration error by bin count" in report
 
 
 def test_a_bad_override_exits_non_zero_naming_the_key(project, offline):

@@ -97,6 +97,11 @@ CASES = {
         {"model__params": {"learning_rte": 0.1}},
         "unexpected keyword 'params'",
     ),
+    "unknown calibration method": (
+        lambda p: _table(p),
+        {"calibration": {"method": "platt"}},
+        r"calibration.method must be one of \['none', 'isotonic', 'sigmoid', 'auto'\]",
+    ),
     "heuristic column missing": (
         lambda p: _table(p),
         {"evaluate__heuristic": {"column": "logins_trend_4"}},

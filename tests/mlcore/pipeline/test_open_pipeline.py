@@ -115,6 +115,13 @@ def test_a_binary_only_section_under_another_task_is_an_error_before_any_run(mak
         run(make_config(task="regression"))
 
 
+def test_calibrating_a_regression_model_is_an_error_before_any_run(make_config, tmp_path):
+    config = make_config(task="regression", calibration={"method": "isotonic"})
+    with pytest.raises(ConfigError, match=r"calibration.method 'isotonic' applies to classifiers"):
+        run(config)
+    assert not (tmp_path / "models").exists()
+
+
 def test_fairness_reports_values_outside_the_bands_as_such_never_as_nan(make_config, tmp_path):
     config = make_config(
         steps=["split", "train", "evaluate"], evaluate__fairness={"column": "age", "bins": [30, 50]}
@@ -169,7 +176,10 @@ def test_multiclass_runs_end_to_end_with_macro_auc_as_the_gate_metric(make_confi
     assert result.metrics["test_roc_auc"] > result.metrics["baseline_test_roc_auc"]
     assert {"test_accuracy", "test_f1_macro", "test_log_loss"} <= set(result.metrics)
     assert "roc_auc" in result.reason
-    assert "onfusion" in (tmp_path / "reports" / "report.html").read_text()
+    html = (tmp_path / "reports" / "report.html").read_text()
+    assert "onfusion" in html
+    decision = _client(config).get_run(result.run_id).data.tags["mlcore.calibration_reason"]
+    assert "<h2>Calibration</h2>" in html and decision in html.replace("&#x27;", "'")
     mlflow.set_tracking_uri(config["tracking"]["uri"])
     served = mlflow.pyfunc.load_model(f"models:/{config['tracking']['model_name']}@champion")
     probabilities = np.asarray(served.predict(bundled(load_wine).drop(columns="target").head(5)))

@@ -40,6 +40,8 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     assert monitoring == {"monitoring/drift_profile.json"}  # make drift's reference
     figures = {a.path for a in client.list_artifacts(result.run_id, "report/figures")}
     names = ("lift", "gains", "calibration", "profit", "importance")
+    if logged.data.tags["mlcore.calibration"] != "none":  # auto chose a calibrator
+        names += ("calibration_uncalibrated",)
     assert figures == {f"report/figures/{name}.png" for name in names}
     html = (tmp_path / "reports" / "report.html").read_text()
     assert html.count("data:image/png;base64") == len(names)
