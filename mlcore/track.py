@@ -304,15 +304,16 @@ def log_dataset(
     already computed, so a large table is not hashed twice).
     """
     import mlflow
-    from mlflow.models import infer_signature
+
+    from mlcore._signature import dataset_source, declared_schema
 
     fp = dict(known) if known is not None else fingerprint(frame)
     dataset = mlflow.data.from_pandas(
-        frame, source=source, name=name, targets=target, digest=fp["sha256"][:32]
+        frame, source=dataset_source(source), name=name, targets=target, digest=fp["sha256"][:32]
     )
     # MLflow would infer the schema cell by cell over the whole frame (21 s on 590k rows); the
     # first rows give the same schema in milliseconds.
-    dataset.schema = infer_signature(frame.head(1000)).inputs
+    dataset.schema = declared_schema(frame.head(1000))
     mlflow.log_input(dataset, context=context)
     mlflow.set_tags(
         {f"mlcore.data.{name}.sha256": fp["sha256"], f"mlcore.data.{name}.rows": fp["rows"]}
