@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
-__all__ = ["Progress", "iter_progress"]
+__all__ = ["Progress", "Stages", "iter_progress"]
 
 T = TypeVar("T")
 
@@ -123,3 +123,47 @@ def iter_progress(
         for item in items:
             yield item
             progress.update(size(item))
+
+
+class Stages:
+    """One log line as each stage of a long command starts, one with the total time at the end.
+
+    A context manager; calling it starts the next stage. The final line is logged only when the
+    block ends without an error (the error says what went wrong).
+
+    Example:
+        >>> with Stages("predict", logger=logging.getLogger("demo")) as stage:
+        ...     stage("loading the champion")
+        ...     stage("scoring 10 rows")
+        >>> stage.names
+        ['loading the champion', 'scoring 10 rows']
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        logger: logging.Logger | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.label, self.log, self._clock = label, logger or _log, clock
+        self.names: list[str] = []
+        self._start = clock()
+
+    def __call__(self, what: str) -> None:
+        """Start the stage ``what``: ``label: what``."""
+        self.names.append(what)
+        self.log.info("%s: %s", self.label, what)
+
+    def __enter__(self) -> Stages:
+        self._start = self._clock()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.log.info("%s: done in %.1f s", self.label, self._clock() - self._start)

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from mlcore._progress import Progress, iter_progress
+from mlcore._progress import Progress, Stages, iter_progress
 
 
 class Clock:
@@ -56,3 +56,32 @@ def test_iter_progress_yields_items_unchanged_and_counts_sizes() -> None:
     items = [[1, 2], [3], [4, 5, 6]]
     seen = list(iter_progress(iter(items), "chunks", total=6, size=len, every=0.0))
     assert seen == items
+
+
+def test_stages_log_a_line_per_stage_and_the_total_time_at_the_end(caplog) -> None:
+    clock = Clock()
+    with (
+        caplog.at_level(logging.INFO, logger="mlcore.progress"),
+        Stages("predict", clock=clock) as stage,
+    ):
+        stage("loading the champion")
+        clock.now = 3.0
+        stage("scoring 10 rows")
+        clock.now = 4.5
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "predict: loading the champion",
+        "predict: scoring 10 rows",
+        "predict: done in 4.5 s",
+    ]
+
+
+def test_stages_that_fail_log_no_done_line(caplog) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="mlcore.progress"),
+        pytest.raises(ValueError),
+        Stages("drift") as stage,
+    ):
+        stage("reading the batch")
+        raise ValueError("bad batch")
+    assert [r.getMessage() for r in caplog.records] == ["drift: reading the batch"]
