@@ -9,6 +9,7 @@ matches (:mod:`mlcore.pipeline._artifacts`), and its result is persisted and rec
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -301,7 +302,10 @@ def main(config: Mapping[str, Any] | Any) -> float | None:
         if parent is None:
             raise SystemExit(code)
         return float("nan")
-    print(result.summary())
+    if parent is None:
+        print(result.summary())
+    else:  # a sweep trial: one line; the sweep prints its summary once, at the end (mlcore.sweep)
+        logging.getLogger("mlcore.pipeline").info("trial done: MLflow run %s", result.run_id)
     metric = check_config(config)["optimized_metric"]
     if metric is None:
         return None
