@@ -64,7 +64,7 @@ from mlcore.predict import (
     add_derived_features,
     load_champion,
 )
-from mlcore.report import Report, Section, write_report
+from mlcore.report import Report, Section, write_index, write_report
 
 __all__ = [
     "PROFILE_ARTIFACT",
@@ -299,27 +299,27 @@ def _report(
             "Feature drift: P(X)",
             "PSI on quantile or category bins (plus a missing bin) with a chi-square test; KS for "
             "numeric columns. A level counts only when its test is significant.",
-            result.features,
+            _verdict_first(result.features),
             {"psi": figures["psi"], "distributions": figures["distributions"]},
         ),
         Section(
             "Prediction drift: the score",
             "The champion's scores on this batch against its scores on held-out training data.",
-            result.prediction,
+            _verdict_first(result.prediction),
         ),
         Section(
             "Label drift: P(Y)",
             "Positive rate against the training rate, with a confidence interval."
             if len(result.label)
             else "The batch has no labels: no label drift check.",
-            result.label if len(result.label) else None,
+            _verdict_first(result.label) if len(result.label) else None,
         ),
         Section(
             "Concept drift: P(Y|X)",
             "ROC AUC and lift of the top scores per period, against the held-out values at training."
             if len(result.performance)
             else "The batch has no labels: no performance check.",
-            result.performance if len(result.performance) else None,
+            _verdict_first(result.performance) if len(result.performance) else None,
             {"performance": figures["performance"]} if "performance" in figures else {},
         ),
         Section("Thresholds", table=thresholds),
@@ -334,6 +334,15 @@ def _report(
 def _metrics(summary: Mapping[str, Any]) -> dict[str, float]:
     numbers = {k: float(v) for k, v in summary.items() if isinstance(v, bool | int | float)}
     return {f"drift_{k}": v for k, v in numbers.items() if math.isfinite(v)}
+
+
+def _verdict_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its severity and reason right after its first column, so a reader sees
+    them without scrolling."""
+    if "severity" not in table.columns:
+        return table
+    first, verdict = table.columns[0], ["severity", "reason"]
+    return table[[first, *verdict, *(c for c in table.columns if c not in {first, *verdict})]]
 
 
 def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
@@ -392,10 +401,12 @@ def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
             "mlcore.batch": batch[:5000],
         }
         with track.start_run(run_name=f"drift {stamp} v{champion.version}", tags=tags) as active:
+            run_id = active.info.run_id
+            write_atomic(directory / "drift.provenance.json", json.dumps({"run_id": run_id}))
             track.log_config(cfg)
             mlflow.log_metrics(_metrics(result.summary()))
             mlflow.log_artifacts(str(directory), "drift")
-            run_id = active.info.run_id
+        write_index(Path(cfg["paths"]["reports"]))
     return DriftResult(result, found, batch, run_id, directory, html, markdown, champion)
 
 

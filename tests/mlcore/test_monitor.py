@@ -144,6 +144,18 @@ def test_the_drift_run_is_logged_with_its_tag_and_linked_to_the_champion(
     assert {"drift/report.html", "drift/report.md", "drift/drift.json"} <= artifacts
 
 
+def test_the_reports_index_links_the_drift_report_and_its_run(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    reports = Path(trained["paths"]["root"]) / "reports"
+    result = run_drift(_config(trained, tmp_path, output_dir=str(reports / "drift")))
+    index = (reports / "index.html").read_text()
+    link = result.html.relative_to(reports).as_posix()
+    row = next(line for line in index.splitlines() if f"<a href='{link}'>" in line)
+    assert f"<code>{result.run_id}</code>" in row
+    # severity and reason come first: readable without scrolling to the table's right edge
+    assert "| feature | severity | reason | kind |" in result.markdown.read_text()
+
+
 def test_a_batch_file_without_labels_checks_features_and_score_only(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _, batch = make_churn_batches(**SYNTHETIC, feature_drift=1.0)
