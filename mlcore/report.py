@@ -33,13 +33,13 @@ from mlcore._files import write_atomic
 __all__ = ["Report", "Section", "markdown_table", "write_index", "write_report"]
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1240px;
 color:#222;padding:0 1rem}
 h1{border-bottom:2px solid #444}h2{margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;max-width:100%}
 div.table{max-width:100%;overflow-x:auto}
-th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right;overflow-wrap:anywhere}
-th{background:#f3f3f3}
+th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right;overflow-wrap:break-word}
+th{background:#f3f3f3}table.index td,table.index th{text-align:left}
 td:first-child,th:first-child{text-align:left}.fail{color:#b00020;font-weight:600}
 img{max-width:100%;border:1px solid #eee;margin:.5rem 0}p.note{color:#555}
 """
@@ -177,7 +177,7 @@ def write_index(directory: Path, max_drift: int = 10) -> Path:
         "<!doctype html><html><head><meta charset='utf-8'><title>Reports</title>"
         f"<style>{_STYLE}</style></head><body><h1>Reports</h1>"
         "<p class='note'>The reports of this project and the MLflow run that made each "
-        "(<code>make ui</code> opens the runs).</p><table><thead><tr><th>report</th><th>file</th>"
+        "(<code>make ui</code> opens the runs).</p><table class='index'><thead><tr><th>report</th><th>file</th>"
         f"<th>MLflow run</th><th>written</th></tr></thead><tbody>\n{body}\n</tbody></table>"
         "</body></html>\n"
     )
