@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from mlcore._signature import model_signature
 from mlcore.model import adapter_for, origin_of
 
 __all__ = ["log_sklearn_model", "model_code", "model_requirements"]
@@ -129,10 +130,9 @@ def log_sklearn_model(
     """
     import mlflow
     import skops.io
-    from mlflow.models import infer_signature
 
     sample = example.head(100)
-    signature = infer_signature(sample, getattr(model, predict_fn)(sample))
+    signature = model_signature(sample, getattr(model, predict_fn)(sample))
     trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
     code_paths = [str(path) for path in model_code(model)[1]]
     if code_paths:

@@ -17,18 +17,21 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
-__all__ = ["Progress", "iter_progress"]
+__all__ = ["Progress", "Stages", "iter_progress"]
 
 T = TypeVar("T")
 
 _log = logging.getLogger("mlcore.progress")
+_QUIET_MAX = 60.0  # seconds: the longest silence of a Progress whose next tenth is slow to come
 
 
 class Progress:
     """Count rows of ``label`` towards ``total`` and log ``rows, elapsed, ETA`` every ``every`` s.
 
-    A context manager: it logs the first update, then one line per ``every`` seconds, and a final
-    line with the rate when the block ends (without an error). ``total`` may be None (no ETA).
+    A context manager: it logs the first update, then at most one line per ``every`` seconds,
+    and with a ``total`` only when another tenth of it is done (or a minute has passed), so a slow
+    machine does not print more lines than a fast one; a final line with the rate when the block
+    ends (without an error). ``total`` may be None (no ETA).
 
     Example:
         >>> progress = Progress("fit", total=10, logger=logging.getLogger("demo"))
@@ -52,6 +55,7 @@ class Progress:
         self._clock = clock
         self._start = clock()
         self._last_log: float | None = None
+        self._last_tenth = -1
 
     @property
     def elapsed(self) -> float:
@@ -78,11 +82,16 @@ class Progress:
         return f"{self.label}: {self.done:,}{of} {self.unit}{share}, {self.elapsed:.1f} s elapsed{tail}"
 
     def update(self, n: int) -> Progress:
-        """Add ``n`` rows; log when ``every`` seconds have passed since the last line."""
+        """Add ``n`` rows; log when due (see the class docstring)."""
         self.done += n
         now = self._clock()
-        if self._last_log is None or now - self._last_log >= self.every:
-            self._last_log = now
+        tenth = int(10 * self.done / self.total) if self.total else None
+        since = None if self._last_log is None else now - self._last_log
+        due = since is None or since >= _QUIET_MAX
+        if since is not None and since >= self.every:
+            due = due or tenth is None or tenth > self._last_tenth
+        if due:
+            self._last_log, self._last_tenth = now, -1 if tenth is None else tenth
             self.log.info(self.message())
         return self
 
@@ -123,3 +132,47 @@ def iter_progress(
         for item in items:
             yield item
             progress.update(size(item))
+
+
+class Stages:
+    """One log line as each stage of a long command starts, one with the total time at the end.
+
+    A context manager; calling it starts the next stage. The final line is logged only when the
+    block ends without an error (the error says what went wrong).
+
+    Example:
+        >>> with Stages("predict", logger=logging.getLogger("demo")) as stage:
+        ...     stage("loading the champion")
+        ...     stage("scoring 10 rows")
+        >>> stage.names
+        ['loading the champion', 'scoring 10 rows']
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        logger: logging.Logger | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.label, self.log, self._clock = label, logger or _log, clock
+        self.names: list[str] = []
+        self._start = clock()
+
+    def __call__(self, what: str) -> None:
+        """Start the stage ``what``: ``label: what``."""
+        self.names.append(what)
+        self.log.info("%s: %s", self.label, what)
+
+    def __enter__(self) -> Stages:
+        self._start = self._clock()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.log.info("%s: done in %.1f s", self.label, self._clock() - self._start)

@@ -52,7 +52,8 @@ def permutation_importance_table(
     transformed once and each input column's output features are shuffled together: the same as
     shuffling the input column, because the fitted preprocessing transforms each row on its own,
     at the cost of the estimator alone. Other models go through sklearn's
-    ``permutation_importance``.
+    ``permutation_importance``. Columns such a pipeline never reads (an id or date column its
+    preprocessing drops) are left out.
 
     Example:
         >>> from sklearn.dummy import DummyClassifier
@@ -76,6 +77,8 @@ def permutation_importance_table(
             "importance_std": drops.std(axis=1),
         }
     )
+    if groups is not None:
+        table = table[[len(group) > 0 for group in groups]]
     return table.sort_values("importance_mean", ascending=False, kind="stable").reset_index(
         drop=True
     )

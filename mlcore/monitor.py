@@ -45,6 +45,7 @@ import pandas as pd
 
 from mlcore import track
 from mlcore._files import write_atomic
+from mlcore._progress import Stages
 from mlcore._schema import choice, section
 from mlcore.config import check_config
 from mlcore.data import load_table
@@ -63,7 +64,7 @@ from mlcore.predict import (
     add_derived_features,
     load_champion,
 )
-from mlcore.report import Report, Section, write_report
+from mlcore.report import Report, Section, write_index, write_report
 from mlcore.targets import label_table, target_settings
 
 __all__ = [
@@ -163,6 +164,14 @@ def load_reference_profile(run_id: str) -> DriftProfile:
 # --------------------------------------------------------------------------------------------
 
 
+# The checks after feature drift, as the drift report's summary counts them, and their titles.
+_CHECKS = (
+    ("prediction", "Prediction drift:"),
+    ("label", "Label drift:"),
+    ("concept", "Concept drift:"),
+)
+
+
 @dataclass
 class DriftResult:
     """What a drift check found and where it is."""
@@ -179,13 +188,22 @@ class DriftResult:
     def summary(self) -> str:
         """Human-readable lines for the terminal."""
         s = self.report.summary()
+        warnings = sum(v for k, v in s.items() if k.endswith("_warning"))
         verdict = f"drift alert: {', '.join(self.alerts)}" if self.alerts else "no drift alert"
+        if warnings:
+            verdict += f" ({warnings} warning{'s' if warnings > 1 else ''}, see below)"
+        checks = [
+            f"{title:<19}{s[f'{name}_error']} error, {s[f'{name}_warning']} warning"
+            for name, title in _CHECKS
+            if f"{name}_error" in s
+        ]
         return "\n".join(
             [
                 verdict,
                 f"Batch:             {self.batch} ({s['n_rows']} rows)",
                 f"Champion:          models:/{self.champion.name}/{self.champion.version} (run {self.champion.run_id})",
                 f"Features:          {s['features_error']} error, {s['features_warning']} warning, max PSI {s['max_psi']:.3f}",
+                *checks,
                 f"Report:            {self.html}",
                 f"Report (markdown): {self.markdown}",
                 f"MLflow drift run:  {self.run_id}",
@@ -268,28 +286,21 @@ def _report(
         if found
         else "No error threshold crossed."
     )
-    overview = pd.DataFrame(
-        {
-            "item": [
-                "batch",
-                "rows",
-                "champion",
-                "champion run",
-                "features error",
-                "features warning",
-                "max PSI",
-            ],
-            "value": [
-                batch,
-                summary["n_rows"],
-                f"{champion.name} v{champion.version}",
-                champion.run_id,
-                summary["features_error"],
-                summary["features_warning"],
-                f"{summary['max_psi']:.4g}",
-            ],
-        }
-    )
+    items = {
+        "batch": batch,
+        "rows": summary["n_rows"],
+        "champion": f"{champion.name} v{champion.version}",
+        "champion run": champion.run_id,
+        "features error": summary["features_error"],
+        "features warning": summary["features_warning"],
+        "max PSI": f"{summary['max_psi']:.4g}",
+    }
+    for name, title in _CHECKS:
+        if f"{name}_error" in summary:
+            items[title.lower().rstrip(":")] = (
+                f"{summary[f'{name}_error']} error, {summary[f'{name}_warning']} warning"
+            )
+    overview = pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
     from mlcore.plots import drift_figures  # matplotlib: only when a report is drawn
 
     figures = drift_figures(result, top=top)
@@ -302,27 +313,27 @@ def _report(
             "Feature drift: P(X)",
             "PSI on quantile or category bins (plus a missing bin) with a chi-square test; KS for "
             "numeric columns. A level counts only when its test is significant.",
-            result.features,
+            _verdict_first(result.features),
             {"psi": figures["psi"], "distributions": figures["distributions"]},
         ),
         Section(
             "Prediction drift: the score",
             "The champion's scores on this batch against its scores on held-out training data.",
-            result.prediction,
+            _verdict_first(result.prediction),
         ),
         Section(
             "Label drift: P(Y)",
             "Positive rate against the training rate, with a confidence interval."
             if len(result.label)
             else "The batch has no labels: no label drift check.",
-            result.label if len(result.label) else None,
+            _verdict_first(result.label) if len(result.label) else None,
         ),
         Section(
             "Concept drift: P(Y|X)",
             "ROC AUC and lift of the top scores per period, against the held-out values at training."
             if len(result.performance)
             else "The batch has no labels: no performance check.",
-            result.performance if len(result.performance) else None,
+            _verdict_first(result.performance) if len(result.performance) else None,
             {"performance": figures["performance"]} if "performance" in figures else {},
         ),
         Section("Thresholds", table=thresholds),
@@ -339,6 +350,15 @@ def _metrics(summary: Mapping[str, Any]) -> dict[str, float]:
     return {f"drift_{k}": v for k, v in numbers.items() if math.isfinite(v)}
 
 
+def _verdict_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with its severity and reason right after its first column, so a reader sees
+    them without scrolling."""
+    if "severity" not in table.columns:
+        return table
+    first, verdict = table.columns[0], ["severity", "reason"]
+    return table[[first, *verdict, *(c for c in table.columns if c not in {first, *verdict})]]
+
+
 def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
     """Check the configured batch against the champion's reference profile (see module doc).
 
@@ -353,44 +373,54 @@ def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
     cfg = check_config(config)
     settings = _settings(cfg)
     tracking = cfg["tracking"]
-    champion = load_champion(tracking["uri"], tracking["model_name"])
-    profile = load_reference_profile(champion.run_id)
-    frame, batch = _batch(cfg, settings, champion)
-    if frame.empty:
-        raise DataError(f"drift: {batch} has no rows")
-    if SCORE_COL in frame.columns:
-        raise DataError(f"drift: {batch} has a column named {SCORE_COL!r}, the score's name")
-    scored = add_derived_features(frame, cfg, batch)
-    if profile.score_col is not None:  # a binary model: the score's drift and performance too
-        scored[SCORE_COL] = champion.scores(scored, batch)
-    period_col = settings["period_col"]
-    result = drift_report(
-        profile,
-        scored,
-        thresholds=settings["thresholds"],
-        period_col=period_col if period_col in scored.columns else None,
-    )
-    found = alerts(result)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    directory = Path(settings["output_dir"]) / f"{stamp}_v{champion.version}_{uuid.uuid4().hex[:8]}"
-    html, markdown = write_report(
-        _report(result, champion, batch, found, int(settings["top_figures"])), directory
-    )
-    write_atomic(directory / "drift.json", json.dumps(result.to_dict(), indent=2) + "\n")
-    track.configure(tracking["uri"], settings["experiment"], tracking["artifact_location"])
-    tags = {
-        "mlcore.kind": "drift",
-        "mlcore.model_name": champion.name,
-        "mlcore.model_version": champion.version,
-        "mlcore.model_run_id": champion.run_id,
-        "mlcore.alert": str(bool(found)),
-        "mlcore.batch": batch[:5000],
-    }
-    with track.start_run(run_name=f"drift {stamp} v{champion.version}", tags=tags) as active:
-        track.log_config(cfg)
-        mlflow.log_metrics(_metrics(result.summary()))
-        mlflow.log_artifacts(str(directory), "drift")
-        run_id = active.info.run_id
+    with Stages("drift", logger=log) as stage:
+        stage(f"loading models:/{tracking['model_name']}@champion and its training profile")
+        champion = load_champion(tracking["uri"], tracking["model_name"])
+        profile = load_reference_profile(champion.run_id)
+        stage("reading the batch")
+        frame, batch = _batch(cfg, settings, champion)
+        if frame.empty:
+            raise DataError(f"drift: {batch} has no rows")
+        if SCORE_COL in frame.columns:
+            raise DataError(f"drift: {batch} has a column named {SCORE_COL!r}, the score's name")
+        scored = add_derived_features(frame, cfg, batch)
+        if profile.score_col is not None:  # a binary model: the score's drift and performance too
+            stage(f"scoring {len(scored):,} rows with v{champion.version}")
+            scored[SCORE_COL] = champion.scores(scored, batch)
+        stage(f"drift statistics of {len(profile.features)} features")
+        period_col = settings["period_col"]
+        result = drift_report(
+            profile,
+            scored,
+            thresholds=settings["thresholds"],
+            period_col=period_col if period_col in scored.columns else None,
+        )
+        found = alerts(result)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        name = f"{stamp}_v{champion.version}_{uuid.uuid4().hex[:8]}"
+        directory = Path(settings["output_dir"]) / name
+        stage(f"writing the report to {directory}")
+        html, markdown = write_report(
+            _report(result, champion, batch, found, int(settings["top_figures"])), directory
+        )
+        write_atomic(directory / "drift.json", json.dumps(result.to_dict(), indent=2) + "\n")
+        stage(f"logging the drift run in {settings['experiment']}")
+        track.configure(tracking["uri"], settings["experiment"], tracking["artifact_location"])
+        tags = {
+            "mlcore.kind": "drift",
+            "mlcore.model_name": champion.name,
+            "mlcore.model_version": champion.version,
+            "mlcore.model_run_id": champion.run_id,
+            "mlcore.alert": str(bool(found)),
+            "mlcore.batch": batch[:5000],
+        }
+        with track.start_run(run_name=f"drift {stamp} v{champion.version}", tags=tags) as active:
+            run_id = active.info.run_id
+            write_atomic(directory / "drift.provenance.json", json.dumps({"run_id": run_id}))
+            track.log_config(cfg)
+            mlflow.log_metrics(_metrics(result.summary()))
+            mlflow.log_artifacts(str(directory), "drift")
+        write_index(Path(cfg["paths"]["reports"]))
     return DriftResult(result, found, batch, run_id, directory, html, markdown, champion)
 
 

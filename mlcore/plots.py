@@ -267,6 +267,24 @@ def plot_psi(features: pd.DataFrame, thresholds: Mapping[str, Any] | None = None
     return fig
 
 
+def _top_bins(table: pd.DataFrame, k: int = 15) -> pd.DataFrame:
+    """At most ``k`` bins whose labels fit under one chart: the ``k - 1`` with the largest share
+    in either period, in their order, and the rest summed as ``other (n)``.
+
+    Example:
+        >>> t = pd.DataFrame({"bin": list("abcd"), "reference": [.4, .3, .2, .1], "current": [.4, .3, .2, .1]})
+        >>> _top_bins(t, k=3)["bin"].tolist()
+        ['a', 'b', 'other (2)']
+    """
+    if len(table) <= k:
+        return table
+    largest = table[["reference", "current"]].max(axis=1).nlargest(k - 1).index
+    kept, rest = table.loc[table.index.isin(largest)], table.loc[~table.index.isin(largest)]
+    other = {"bin": f"other ({len(rest)})", "reference": rest["reference"].sum()}
+    other["current"] = rest["current"].sum()
+    return pd.concat([kept, pd.DataFrame([other])], ignore_index=True)
+
+
 def plot_distributions(
     distributions: Mapping[str, pd.DataFrame], names: Sequence[str], *, columns: int = 2
 ) -> Figure:
@@ -286,7 +304,7 @@ def plot_distributions(
     rows = max(1, math.ceil(len(names) / columns))
     fig = Figure(figsize=(6 * min(columns, max(len(names), 1)), 3.2 * rows), layout="constrained")
     for i, name in enumerate(names):
-        table = distributions[name]
+        table = _top_bins(distributions[name])
         ax = fig.add_subplot(rows, columns, i + 1)
         x = np.arange(len(table))
         ax.bar(x - 0.2, table["reference"], width=0.4, label="reference", color="#4c78a8")

@@ -32,6 +32,7 @@ import pandas as pd
 
 from mlcore import track
 from mlcore._files import write_atomic
+from mlcore._progress import Stages
 from mlcore._schema import section
 from mlcore.activity import add_activity_features, finer_grain
 from mlcore.config import check_config
@@ -356,42 +357,50 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
         {**_DEFAULTS, "output_dir": str(Path(cfg["paths"]["processed"]) / "predictions")},
     )
     data, tracking = cfg["data"], cfg["tracking"]
-    champion = load_champion(tracking["uri"], tracking["model_name"])
-    frame, where = _scoring_table(cfg, settings, champion)
-    if frame.empty:
-        raise DataError(f"predict: {where} has no rows")
-    from mlcore.task import get_task
+    with Stages("predict", logger=log) as stage:
+        stage(f"loading models:/{tracking['model_name']}@champion from {tracking['uri']}")
+        champion = load_champion(tracking["uri"], tracking["model_name"])
+        stage(f"reading {settings['input'] or 'the data table'}")
+        frame, where = _scoring_table(cfg, settings, champion)
+        if frame.empty:
+            raise DataError(f"predict: {where} has no rows")
+        from mlcore.task import get_task
 
-    task = get_task(cfg["task"])
-    scored = add_derived_features(frame, cfg, where)
-    predictions = champion.predictions(scored, where, task)
-    reasons = _reason_codes(champion, scored, task, int(settings["reason_codes"]))
-    validation = None
-    expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
-    event = (cfg.get("target") or {}).get("cancel_col")
-    if event:  # what a label is made of: a scoring table need not have it
-        expectations = scoring_expectations(expectations, event)
-    if expectations:
-        validation = validate_frame(frame, expectations, name="scoring")
-        for line in validation.failed_descriptions("warning"):
-            log.warning("validation warning: %s", line)
-        if not validation.success:
-            raise ValidationFailed(validation, where)
-    ids = [c for c in (data["entity_col"], data.get("date_col")) if c and c in frame.columns]
-    if data["entity_col"] not in ids:
-        raise DataError(f"predict: {where} has no entity column {data['entity_col']!r}")
-    out = (
-        pd.concat([frame[ids], predictions, reasons], axis=1)
-        .reset_index(drop=True)
-        .assign(
-            model_name=champion.name,
-            model_version=champion.version,
-            run_id=champion.run_id,
+        task = get_task(cfg["task"])
+        stage(f"scoring {len(frame):,} rows with v{champion.version}")
+        scored = add_derived_features(frame, cfg, where)
+        predictions = champion.predictions(scored, where, task)
+        if int(settings["reason_codes"]) > 0:
+            stage(f"top-{settings['reason_codes']} reason codes")
+        reasons = _reason_codes(champion, scored, task, int(settings["reason_codes"]))
+        validation = None
+        expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
+        event = (cfg.get("target") or {}).get("cancel_col")
+        if event:  # what a label is made of: a scoring table need not have it
+            expectations = scoring_expectations(expectations, event)
+        if expectations:
+            stage(f"validating {where} ({len(expectations)} checks)")
+            validation = validate_frame(frame, expectations, name="scoring")
+            for line in validation.failed_descriptions("warning"):
+                log.warning("validation warning: %s", line)
+            if not validation.success:
+                raise ValidationFailed(validation, where)
+        ids = [c for c in (data["entity_col"], data.get("date_col")) if c and c in frame.columns]
+        if data["entity_col"] not in ids:
+            raise DataError(f"predict: {where} has no entity column {data['entity_col']!r}")
+        out = (
+            pd.concat([frame[ids], predictions, reasons], axis=1)
+            .reset_index(drop=True)
+            .assign(
+                model_name=champion.name,
+                model_version=champion.version,
+                run_id=champion.run_id,
+            )
         )
-    )
-    path = write_atomic(
-        _output_path(Path(settings["output_dir"]), champion.version), out.to_parquet(index=False)
-    )
+        path = write_atomic(
+            _output_path(Path(settings["output_dir"]), champion.version),
+            out.to_parquet(index=False),
+        )
     return PredictionResult(
         path, len(out), champion.name, champion.version, champion.run_id, validation
     )

@@ -18,9 +18,12 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
+import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +31,16 @@ import pandas as pd
 
 from mlcore._files import write_atomic
 
-__all__ = ["Report", "Section", "markdown_table", "write_report"]
+__all__ = ["Report", "Section", "markdown_table", "write_index", "write_report"]
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1240px;
 color:#222;padding:0 1rem}
 h1{border-bottom:2px solid #444}h2{margin-top:2rem;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
-th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}th{background:#f3f3f3}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem;max-width:100%}
+div.table{max-width:100%;overflow-x:auto}
+th,td{border:1px solid #ddd;padding:.25rem .6rem;text-align:right;overflow-wrap:break-word}
+th{background:#f3f3f3}table.index td,table.index th{text-align:left}
 td:first-child,th:first-child{text-align:left}.fail{color:#b00020;font-weight:600}
 img{max-width:100%;border:1px solid #eee;margin:.5rem 0}p.note{color:#555}
 """
@@ -95,7 +100,8 @@ def write_report(report: Report, directory: Path, stem: str = "report") -> tuple
             md_parts += [section.text, ""]
         if section.table is not None:
             shown = _fmt(section.table)
-            html_parts.append(shown.to_html(index=False, border=0, escape=True))
+            table_html = shown.to_html(index=False, border=0, escape=True)
+            html_parts.append(f"<div class='table'>{table_html}</div>")
             md_parts += [markdown_table(shown), ""]
         for name, figure in section.figures.items():
             png = _png(figure)
@@ -124,3 +130,62 @@ def markdown_table(frame: pd.DataFrame) -> str:
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = ["| " + " | ".join(map(str, row)) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
+
+
+# The reports of a project's reports/ folder: title, file pattern, and the file naming the MLflow
+# run that wrote it ("{dir}": the report's own folder).
+_INDEXED = (
+    ("Evaluation", "report.html", "evaluation.provenance.json"),
+    ("Validation", "validation/*.html", "{dir}/validation.provenance.json"),
+    ("Model card", "model_card.md", None),
+    ("Drift", "drift/*/report.html", "{dir}/drift.provenance.json"),
+    ("Runs table", "runs/runs.md", None),
+)
+_CARD_RUN = re.compile(r"MLflow run `([0-9a-f]{32})`")
+
+
+def _made_by(directory: Path, path: Path, provenance: str | None) -> str:
+    """The MLflow run id that wrote ``path`` ("" when nothing says)."""
+    if provenance is None:
+        found = _CARD_RUN.search(path.read_text()) if path.suffix == ".md" else None
+        return found.group(1) if found else ""
+    source = directory / provenance.format(dir=path.parent.relative_to(directory))
+    if not source.is_file():
+        return ""
+    return str(json.loads(source.read_text()).get("run_id", ""))
+
+
+def write_index(directory: Path, max_drift: int = 10) -> Path:
+    """Write ``index.html`` in a project's reports folder: a link to each report there
+    (evaluation, validation, model card, the newest ``max_drift`` drift reports, the runs table),
+    the MLflow run that made it and when it was written.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = write_report(Report("Demo", []), folder)
+        >>> "report.html" in write_index(folder).read_text()
+        True
+    """
+    rows = []
+    for title, pattern, provenance in _INDEXED:
+        found = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for path in found[:max_drift] if title == "Drift" else found:
+            written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            link = path.relative_to(directory).as_posix()
+            run = _made_by(directory, path, provenance)
+            rows.append(
+                f"<tr><td>{title}</td><td><a href='{html.escape(link)}'>{html.escape(link)}</a>"
+                f"</td><td><code>{run or '—'}</code></td>"
+                f"<td>{written:%Y-%m-%d %H:%M:%S} UTC</td></tr>"
+            )
+    body = "\n".join(rows) or "<tr><td colspan='4'>no reports yet (make run)</td></tr>"
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Reports</title>"
+        f"<style>{_STYLE}</style></head><body><h1>Reports</h1>"
+        "<p class='note'>The reports of this project and the MLflow run that made each "
+        "(<code>make ui</code> opens the runs).</p><table class='index'><thead><tr><th>report</th><th>file</th>"
+        f"<th>MLflow run</th><th>written</th></tr></thead><tbody>\n{body}\n</tbody></table>"
+        "</body></html>\n"
+    )
+    return write_atomic(directory / "index.html", page)

@@ -25,8 +25,10 @@ from mlcore._files import write_atomic
 from mlcore.errors import MlcoreError
 from mlcore.report import markdown_table
 
-__all__ = ["KEY_METRICS", "compare_runs", "format_table", "write_tables"]
+__all__ = ["KEY_METRICS", "NARROW_METRICS", "compare_runs", "format_table", "write_tables"]
 
+# What the terminal shows by default (``--wide``: every column of the table).
+NARROW_METRICS = ("validation_roc_auc", "test_roc_auc", "baseline_test_roc_auc")
 KEY_METRICS = (
     "test_roc_auc",
     "validation_roc_auc",
@@ -76,7 +78,7 @@ def _registered(client: Any, model_names: set[str]) -> dict[str, str]:
 
 
 def compare_runs(
-    client: Any, experiment: str, max_runs: int = 50, metric: str = "test_roc_auc"
+    client: Any, experiment: str, max_runs: int = 50, metric: str = "validation_roc_auc"
 ) -> pd.DataFrame:
     """The runs table of ``experiment``: best ``max_runs`` runs by ``metric`` (then newest first).
 
@@ -87,7 +89,7 @@ def compare_runs(
 
     Example (needs a store)::
 
-        compare_runs(client, "churn-model", metric="validation_roc_auc")
+        compare_runs(client, "churn-model", metric="test_roc_auc")
     """
     if max_runs < 1:
         raise MlcoreError(f"--max-runs must be >= 1, got {max_runs}")
@@ -119,14 +121,16 @@ def compare_runs(
         row.update(run_id=r.info.run_id, model=versions.get(r.info.run_id, ""))
         rows.append(row)
     columns = [*_FIXED, *differing, *metrics, "run_id", "model"]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    table.attrs.update(params=differing, metric=metric)  # what the narrow view shows
+    return table
 
 
 def _cell(value: Any, width: int) -> str:
-    """A value for people: 4 decimals, blank when missing, cut to ``width`` characters."""
+    """A value for people: 4 significant digits, blank when missing, cut to ``width`` characters."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = f"{value:.4f}" if isinstance(value, float) else str(value)
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -134,17 +138,32 @@ def _display(table: pd.DataFrame, width: int) -> pd.DataFrame:
     return table.drop(columns="run_id").astype(object).map(lambda v: _cell(v, width))
 
 
-def format_table(table: pd.DataFrame, width: int = 40) -> str:
-    """The table aligned for a terminal (values longer than ``width`` are cut).
+def _narrow(table: pd.DataFrame) -> pd.DataFrame:
+    """The run, its status, the differing params, the sort metric and :data:`NARROW_METRICS`
+    that some run has, and the registered version."""
+    metrics = dict.fromkeys([table.attrs.get("metric"), *NARROW_METRICS])
+    shown = [m for m in metrics if m in table and table[m].notna().any()]
+    columns = ["run", "status", *table.attrs.get("params", []), *shown, "model", "run_id"]
+    return table[[c for c in columns if c in table]]
+
+
+def format_table(table: pd.DataFrame, width: int = 24, *, wide: bool = False) -> str:
+    """The table aligned for a terminal, narrow unless ``wide`` (values cut at ``width``).
+
+    Narrow: run, status, the params that differ, the validation, test and baseline metric (and
+    the sort metric) and the registered version. Wide: every column, values cut at 40.
 
     Example:
-        >>> print(format_table(pd.DataFrame({"run": ["ab12cd34"], "test_roc_auc": [0.81234], "run_id": ["x"]})))
-             run test_roc_auc
-        ab12cd34       0.8123
+        >>> print(format_table(pd.DataFrame({"run": ["ab12cd34"], "status": ["FINISHED"],
+        ...     "test_roc_auc": [0.81234], "model": ["v1"], "run_id": ["x"]})))
+             run   status test_roc_auc model
+        ab12cd34 FINISHED       0.8123    v1
     """
     if table.empty:
         return "no runs"
-    return _display(table, width).to_string(index=False)
+    if wide:
+        return _display(table, max(width, 40)).to_string(index=False)
+    return _display(_narrow(table), width).to_string(index=False)
 
 
 def write_tables(table: pd.DataFrame, directory: Path) -> tuple[Path, Path]:

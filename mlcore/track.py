@@ -47,7 +47,9 @@ _BATCH = 100
 
 
 def disable_telemetry() -> None:
-    """Turn off MLflow's and Great Expectations' usage reporting for this process and children."""
+    """Turn off MLflow's and Great Expectations' usage reporting for this process and children,
+    and MLflow's download progress bars (a log line each) unless the user set them."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
     os.environ["DO_NOT_TRACK"] = "true"
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -127,6 +129,13 @@ def configure(uri: str, experiment: str, artifact_location: str | None = None) -
     return experiment_id
 
 
+def _job_number() -> int | None:
+    """The Hydra job number of this process (a sweep's trial), None outside Hydra."""
+    from hydra.core.hydra_config import HydraConfig
+
+    return int(HydraConfig.get().job.num) if HydraConfig.initialized() else None
+
+
 @contextmanager
 def start_run(
     run_name: str | None = None,
@@ -136,7 +145,8 @@ def start_run(
     """Start an MLflow run that ends FAILED (not FINISHED) when the body raises, KILLED when it
     is interrupted (Ctrl-C or SIGTERM).
 
-    ``parent_run_id`` makes it a child run (a job of a Hydra multirun under the sweep's run).
+    ``parent_run_id`` makes it a child run (a job of a Hydra multirun under the sweep's run),
+    named and tagged (``mlcore.trial``) with its Hydra job number.
 
     Example (needs a configured store)::
 
@@ -148,6 +158,10 @@ def start_run(
     tags = dict(tags or {})
     if parent_run_id:
         tags["mlflow.parentRunId"] = parent_run_id
+        trial = _job_number()
+        if trial is not None:
+            tags["mlcore.trial"] = str(trial)
+            run_name = f"{run_name or 'run'}-trial{trial}"
     run = mlflow.start_run(run_name=run_name, tags=tags)
     try:
         with _interrupt_on_sigterm():
@@ -304,15 +318,16 @@ def log_dataset(
     already computed, so a large table is not hashed twice).
     """
     import mlflow
-    from mlflow.models import infer_signature
+
+    from mlcore._signature import dataset_source, declared_schema
 
     fp = dict(known) if known is not None else fingerprint(frame)
     dataset = mlflow.data.from_pandas(
-        frame, source=source, name=name, targets=target, digest=fp["sha256"][:32]
+        frame, source=dataset_source(source), name=name, targets=target, digest=fp["sha256"][:32]
     )
     # MLflow would infer the schema cell by cell over the whole frame (21 s on 590k rows); the
     # first rows give the same schema in milliseconds.
-    dataset.schema = infer_signature(frame.head(1000)).inputs
+    dataset.schema = declared_schema(frame.head(1000))
     mlflow.log_input(dataset, context=context)
     mlflow.set_tags(
         {f"mlcore.data.{name}.sha256": fp["sha256"], f"mlcore.data.{name}.rows": fp["rows"]}

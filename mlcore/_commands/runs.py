@@ -63,7 +63,7 @@ def _compare(args: argparse.Namespace) -> int:
         table = compare_runs(client, args.experiment, max_runs=args.max_runs, metric=args.metric)
     except (MlcoreError, MlflowException) as exc:
         return fail(exc)
-    print(format_table(table))
+    print(format_table(table, wide=args.wide))
     csv_path, md_path = write_tables(table, Path(args.output))
     print(f"\n{len(table)} run(s); wrote {csv_path} and {md_path}")
     return 0
@@ -81,6 +81,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--output", default="reports/runs", help="folder for runs.csv, runs.md")
     compare.add_argument("--max-runs", type=int, default=50, help="at most this many runs")
     compare.add_argument(
-        "--metric", default="test_roc_auc", help="sort by this metric (best first)"
+        "--metric", default="validation_roc_auc", help="sort by this metric (best first)"
+    )
+    compare.add_argument(
+        "--wide",
+        action="store_true",
+        help="every column in the terminal (default: differing params and the key metrics)",
     )
     compare.set_defaults(handler=_compare)

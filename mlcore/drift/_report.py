@@ -270,6 +270,14 @@ class DriftReport:
             "max_psi": float(features["psi"].max()) if len(features) else math.nan,
             "drifted_features": drifted.tolist(),
         }
+        for name, table in (
+            ("prediction", self.prediction),
+            ("label", self.label),
+            ("concept", self.performance),
+        ):
+            if len(table):
+                for level in ("error", "warning"):
+                    out[f"{name}_{level}"] = int((table["severity"] == level).sum())
         if len(self.prediction):
             out["prediction_psi"] = float(self.prediction["psi"].iloc[0])
         if len(self.label):

@@ -36,6 +36,7 @@ class MlflowHook:
 
         from mlcore._profile_tags import record_profile
 
+        self.reports = Path(cfg["paths"]["reports"])
         track.log_config(cfg)
         track.log_provenance(cfg["paths"]["root"])
         label = cfg["data"]["target"] if cfg["data"]["target"] in raw else None  # else built
@@ -60,10 +61,14 @@ class MlflowHook:
         log.info("data snapshot %s: %s", "stored" if new else "already stored", uri)
 
     def after_pipeline_run(self, summary: str) -> None:
-        """The run's summary as its MLflow description (what the UI shows first)."""
+        """The run's summary as its MLflow description (what the UI shows first); the reports
+        index (``reports/index.html``) updated."""
         import mlflow
 
+        from mlcore.report import write_index
+
         mlflow.set_tag("mlflow.note.content", summary)
+        log.info("reports: %s", write_index(self.reports))
 
     def before_step_run(self, step: Step) -> None:
         log.info("step %s: start", step.name)

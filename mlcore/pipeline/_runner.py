@@ -10,6 +10,7 @@ step whose output on disk matches reuses it instead of running (:mod:`mlcore.pip
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -348,7 +349,10 @@ def main(config: Mapping[str, Any] | Any) -> float | None:
         if parent is None:
             raise SystemExit(code)
         return float("nan")
-    print(result.summary())
+    if parent is None:
+        print(result.summary())
+    else:  # a sweep trial: one line; the sweep prints its summary once, at the end (mlcore.sweep)
+        logging.getLogger("mlcore.pipeline").info("trial done: MLflow run %s", result.run_id)
     metric = check_config(config)["optimized_metric"]
     if metric is None:
         return None

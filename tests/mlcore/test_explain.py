@@ -110,6 +110,15 @@ def test_permutation_importance_of_a_pipeline_equals_shuffling_each_input_column
         assert row["importance_std"] == pytest.approx(np.std(drops), abs=1e-12)
 
 
+def test_a_column_the_preprocessing_drops_is_not_listed_as_a_feature():
+    frame = pd.DataFrame({"customer_id": np.arange(40), "signal": np.arange(40.0)})
+    y = np.arange(40) >= 20
+    pre = ColumnTransformer([("num", "passthrough", ["signal"])], remainder="drop")
+    pipe = Pipeline([("pre", pre), ("model", LogisticRegression())]).fit(frame, y)
+    table = permutation_importance_table(pipe, frame, y, n_repeats=2)
+    assert table["feature"].tolist() == ["signal"]
+
+
 def test_permutation_importance_falls_back_when_features_cannot_be_traced_to_columns():
     # A FunctionTransformer without feature_names_out cannot name its outputs: sklearn's path.
     frame = pd.DataFrame({"signal": np.arange(40.0), "noise": np.zeros(40)})

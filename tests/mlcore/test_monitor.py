@@ -144,6 +144,18 @@ def test_the_drift_run_is_logged_with_its_tag_and_linked_to_the_champion(
     assert {"drift/report.html", "drift/report.md", "drift/drift.json"} <= artifacts
 
 
+def test_the_reports_index_links_the_drift_report_and_its_run(trained, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    reports = Path(trained["paths"]["root"]) / "reports"
+    result = run_drift(_config(trained, tmp_path, output_dir=str(reports / "drift")))
+    index = (reports / "index.html").read_text()
+    link = result.html.relative_to(reports).as_posix()
+    row = next(line for line in index.splitlines() if f"<a href='{link}'>" in line)
+    assert f"<code>{result.run_id}</code>" in row
+    # severity and reason come first: readable without scrolling to the table's right edge
+    assert "| feature | severity | reason | kind |" in result.markdown.read_text()
+
+
 def test_a_batch_file_without_labels_checks_features_and_score_only(trained, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _, batch = make_churn_batches(**SYNTHETIC, feature_drift=1.0)
@@ -187,3 +199,26 @@ def test_a_model_run_without_a_profile_is_a_clear_error(trained):
 def test_the_reference_profile_names_the_score_as_scoring_does():
     # mlcore.drift sits below mlcore.predict: its default score column must be predict's
     assert inspect.signature(reference_profile).parameters["score_col"].default == SCORE_COL
+
+
+def test_the_summary_counts_the_warnings_of_every_check_the_report_holds(
+    trained, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = run_drift(_config(trained, tmp_path, synthetic={"kind": "concept"}))
+    lines = result.summary().splitlines()
+    report = result.report
+    for title, table in [
+        ("Prediction drift:", report.prediction),
+        ("Label drift:", report.label),
+        ("Concept drift:", report.performance),
+    ]:
+        errors, warnings = ((table["severity"] == s).sum() for s in ("error", "warning"))
+        assert f"{title:<19}{errors} error, {warnings} warning" in lines
+    total = sum(
+        (t["severity"] == "warning").sum()
+        for t in (report.features, report.prediction, report.label, report.performance)
+    )
+    assert total == 0 or f"({total} warning" in lines[0]
+    overview = (result.directory / "report.md").read_text()
+    assert "concept drift" in overview

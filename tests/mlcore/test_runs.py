@@ -80,7 +80,7 @@ def test_terminal_csv_and_markdown(store, tmp_path):
     table = compare_runs(client, "proj")
     text = format_table(table).splitlines()
     assert len(text) == 4 and len({len(line) for line in text}) == 1  # aligned
-    assert "0.8400" in text[1] and "v1 (champion)" in text[2]
+    assert "0.84 " in text[1] and "v1 (champion)" in text[2]
     csv_path, md_path = write_tables(table, tmp_path / "out")
     back = pd.read_csv(csv_path)
     assert back["test_roc_auc"].tolist() == [0.84, 0.81, 0.62]
@@ -115,3 +115,39 @@ def test_cli_exit_codes_and_outputs(store, tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         cli(["runs", "compare", "--tracking-uri", uri])  # --experiment is required
     assert usage.value.code == 2
+
+
+def test_the_terminal_is_narrow_by_default_and_wide_on_request(store):
+    _, client, _ = store
+    table = compare_runs(client, "proj")
+    header = format_table(table).splitlines()[0].split()
+    # baseline_test_roc_auc is missing in every run: no empty column
+    assert header == [
+        "run", "status", "model.n_estimators", "validation_roc_auc", "test_roc_auc", "model"
+    ]  # fmt: skip
+    wide = format_table(table, wide=True).splitlines()[0].split()
+    assert {"start", "test_brier", "test_top_bin_lift", "model"} <= set(wide)
+
+
+def test_values_get_four_significant_digits():
+    row = {
+        "run": "ab",
+        "status": "FINISHED",
+        "test_roc_auc": 0.123456789,
+        "model": "",
+        "run_id": "x",
+    }
+    assert format_table(pd.DataFrame([row])).splitlines()[1].split()[2] == "0.1235"
+
+
+def test_runs_sort_by_the_validation_metric_by_default(store):
+    uri, client, _ = store
+    track.configure(uri, "proj-sort", None)
+    ids = []
+    for validation, test in [(0.70, 0.90), (0.80, 0.60)]:
+        with mlflow.start_run() as run:
+            mlflow.log_metrics({"validation_roc_auc": validation, "test_roc_auc": test})
+            ids.append(run.info.run_id)
+    assert compare_runs(client, "proj-sort")["run_id"].tolist() == [ids[1], ids[0]]
+    by_test = compare_runs(client, "proj-sort", metric="test_roc_auc")
+    assert by_test["run_id"].tolist() == ids

@@ -236,6 +236,14 @@ def test_results_are_written_as_json_and_html(churn: pd.DataFrame, tmp_path: Pat
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["raw.html", "raw.json"]
 
 
+def test_a_passing_check_shows_no_bad_rows_in_the_html(churn: pd.DataFrame) -> None:
+    frame = churn.assign(age=churn["age"].where(churn.index % 10 != 0))
+    spec = {"type": "null_share_at_most", "column": "age", "max_share": 0.5}
+    result = validate_frame(frame, [spec], "raw")
+    assert result.success and result.to_dict()["results"][0]["bad_rows"]  # rows are in the JSON
+    assert "&quot;_row&quot;" not in result.to_html()  # not in the page of a passing check
+
+
 # --------------------------------------------------------------------------------------------
 # Profiling and the YAML file (no Great Expectations needed)
 # --------------------------------------------------------------------------------------------

@@ -168,6 +168,23 @@ def test_the_optuna_sweep_runs_trials_in_parallel_as_child_runs(project, offline
     results = Path(parent.data.tags["mlcore.sweep_dir"]) / "optimization_results.yaml"
     best = max(c.data.metrics["validation_roc_auc"] for c in children)
     assert f"best_value: {best}" in results.read_text()
+    # the parent carries the space, the best trial and its metrics
+    (winner,) = [c for c in children if c.data.metrics["validation_roc_auc"] == best]
+    assert parent.data.params["sweep.space.model.learning_rate"] == "interval(0.01, 0.2)"
+    assert parent.data.params["sweep.optimized_metric"] == "validation_roc_auc"
+    assert parent.data.params["model.learning_rate"] == winner.data.params["model.learning_rate"]
+    assert parent.data.tags["mlcore.best_run_id"] == winner.info.run_id
+    assert parent.data.metrics["validation_roc_auc"] == best
+    assert parent.data.metrics["test_roc_auc"] == winner.data.metrics["test_roc_auc"]
+    assert sorted(c.data.tags["mlcore.trial"] for c in children) == ["0", "1", "2", "3"]
+    # the terminal: trial-tagged lines, one summary at the end naming the parent and the winner
+    log = done.stdout + done.stderr
+    assert log.count("Sweep:") == 1 and "MLflow run:" not in log
+    assert f"MLflow parent run {parent.info.run_id}" in log
+    trial = winner.data.tags["mlcore.trial"]
+    assert f"Best trial:        trial {trial}, run {winner.info.run_id}" in log
+    started = [line for line in log.splitlines() if "step train: start" in line]
+    assert len(started) == 4 and all("[trial " in line for line in started)
 
 
 @pytest.fixture

@@ -45,6 +45,10 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     assert figures == {f"report/figures/{name}.png" for name in names}
     html = (tmp_path / "reports" / "report.html").read_text()
     assert html.count("data:image/png;base64") == len(names)
+    index = (tmp_path / "reports" / "index.html").read_text()
+    for link in ("report.html", "validation/raw.html", "model_card.md"):
+        assert f"<a href='{link}'>" in index
+    assert index.count(f"<code>{result.run_id}</code>") == 3  # the run made each of them
     for section in ("Model vs baselines", "heuristic", "Calibration", "Profit", "Group metrics"):
         assert section in html
     metrics = logged.data.metrics

@@ -23,17 +23,22 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run headless Chromium (Debian's ``chromium``) on ``page``; skip the test without it."""
+def chromium(page: Path | str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run headless Chromium (Debian's ``chromium``) on ``page`` (a file or a URL); skip the
+    test without it."""
     import shutil
 
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     if binary is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     return subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, _address(page)],
         capture_output=True,
         text=True,
         timeout=180,
         check=True,
     )
+
+
+def _address(page: Path | str) -> str:
+    return page.as_uri() if isinstance(page, Path) else page
