@@ -34,6 +34,7 @@ from tests.template.conftest import (
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("image")]
 
 BASE = "localhost/ml-template-test/python:3-bookworm"
+IMAGE = "ml-template-test/churn-model"  # not a user's churn-model image (podman's store is shared)
 # The slim base: Debian's Python (3.11 on bookworm), venv for pip, CA certificates, LightGBM's OpenMP.
 BASE_PACKAGES = "python3,python3-venv,ca-certificates,libgomp1"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -145,11 +146,11 @@ def test_scores_from_inside_the_image_equal_local_make_predict_scores(
 ):
     project = lifecycle["project"]
     env = {**lifecycle["env"], "CONTAINERS_CONF": podman_env["CONTAINERS_CONF"]}
-    env.update(ENGINE="podman", BASE_IMAGE=base_image, CA_BUNDLE=str(HOST_CA_BUNDLE))
+    env.update(ENGINE="podman", IMAGE=IMAGE, BASE_IMAGE=base_image, CA_BUNDLE=str(HOST_CA_BUNDLE))
     make(project, "image", env)
     record = json.loads((project / "models" / "image.json").read_text())
     lock = hashlib.sha256((project / "uv.lock").read_bytes()).hexdigest()
-    assert record["lock_sha256"] == lock and record["image"] == f"churn-model:lock-{lock[:12]}"
+    assert record["lock_sha256"] == lock and record["image"] == f"{IMAGE}:lock-{lock[:12]}"
     assert record["base_image"] == base_image and record["base_id"].startswith("sha256:")
     assert record["mlcore_source"] == {"directory": str(REPO)}
     image = record["image"]
