@@ -1,9 +1,10 @@
 """Shape the generated folder from the answers, then make it a git-flow repository.
 
 Before the first commit: keep only the chosen CI provider's file, the chosen LICENSE, the example
-pipeline or the empty skeleton, the chosen tracking default, and record the template and answers in
-``.cruft.json`` (for ``make template-update``). Then: git init, one commit on main, develop checked
-out. Any failure prints one ERROR line and cookiecutter removes the half-made folder.
+pipeline or the empty skeleton, the chosen tracking default, record the template and answers in
+``.cruft.json`` (for ``make template-update``) and lock every package in ``uv.lock``. Then: git
+init, one commit on main, develop checked out. Any failure prints one ERROR line and cookiecutter
+removes the half-made folder.
 """
 
 import json
@@ -152,11 +153,38 @@ def write_cruft_record() -> None:
         "checkout": CONTEXT.get("_checkout"),
         "context": {"cookiecutter": answers},
         "directory": None,
-        # cruft compares two fresh renders of the template; their git folders and records differ
-        # by construction and are not template changes.
-        "skip": [".git", ".cruft.json"],
+        # cruft compares two fresh renders of the template; their git folders, records and locks
+        # differ by construction and are not template changes (the lock changes by `make lock`).
+        "skip": [".git", ".cruft.json", "uv.lock"],
     }
     Path(".cruft.json").write_text(json.dumps(record, indent=2) + "\n")
+
+
+def lock_environment() -> None:
+    """Write ``uv.lock`` for the first commit: from uv's cache alone when it holds every package
+    (no network, under a second), else from the package index. Without uv, or when neither works,
+    one WARNING line: the first ``make install`` then creates the lock (commit it).
+    """
+    uv = os.environ.get("UV") or shutil.which("uv")
+    later = "the first `make install` creates it (uv lock): commit it"
+    if uv is None:
+        print(f"WARNING: uv is not installed (PATH, $UV): no uv.lock yet; {later}", file=sys.stderr)
+        return
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    for mode in (["--offline"], []):
+        done = subprocess.run(
+            [uv, "lock", "--quiet", *mode],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        if done.returncode == 0:
+            return
+    reason = (done.stderr.strip().splitlines() or ["no message"])[-1].strip()
+    print(f"WARNING: uv lock failed ({reason}): no uv.lock yet; {later}", file=sys.stderr)
 
 
 def make_git_flow_repo() -> None:
@@ -192,6 +220,7 @@ def main() -> None:
     keep_example_or_skeleton()
     keep_tracking()
     write_cruft_record()
+    lock_environment()
     make_git_flow_repo()
     print_next_steps()
 

@@ -6,7 +6,10 @@ cookiecutter rejects a ``key=value`` outside a choice list with a traceback, bef
 
 import json
 import keyword
+import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +21,7 @@ MLCORE_URL = (
     "{{ cookiecutter.mlcore_source | mlcore_url(cookiecutter._template, cookiecutter._repo_dir) }}"
 )
 TRACKING = "{{ cookiecutter.tracking }}"
+PYTHON_VERSION = "{{ cookiecutter.python_version }}"
 
 SLUG_RULE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 MODULE_RULE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -75,7 +79,46 @@ def errors() -> list[str]:
             f"tracking {TRACKING!r} is invalid: use 'local' (the project's SQLite store) or the "
             "http(s) URL of an MLflow tracking server (e.g. 'http://mlflow.internal:5000')"
         )
-    return found
+    if ANSWERS["python_version"] not in CHOICES["python_version"]:
+        return found
+    return found + python_errors()
+
+
+def uv_command() -> str | None:
+    """uv as the project's Makefile finds it: ``$UV``, else ``uv`` on PATH (None: not installed)."""
+    return os.environ.get("UV") or shutil.which("uv")
+
+
+def uv(*args: str) -> subprocess.CompletedProcess:
+    """Run uv with Python downloads off, as the project's Makefile does."""
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    return subprocess.run(
+        [uv_command(), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def python_errors() -> list[str]:
+    """The python_version answer must name an interpreter uv finds here: it never downloads one.
+
+    Without uv there is nothing to check (the post-generation hook says what happens then).
+    """
+    if uv_command() is None or uv("python", "find", f">={PYTHON_VERSION}").returncode == 0:
+        return []
+    listed = uv("python", "list", "--only-installed", "--output-format", "json")
+    present = json.loads(listed.stdout) if listed.returncode == 0 else []
+    versions = sorted(
+        {p["version"] for p in present}, key=lambda v: [int(n) for n in re.findall(r"\d+", v)]
+    )
+    return [
+        f"python_version {PYTHON_VERSION!r}: no Python {PYTHON_VERSION} or newer on this machine "
+        f"(found: {', '.join(versions) or 'none'}) and uv may not download one; install it "
+        f"(e.g. uv python install {PYTHON_VERSION}) or answer a version present"
+    ]
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 A primitive: no MLflow here. The pipeline calls :func:`write_model_card` after registration and
 attaches the file to the model version. The card holds the intended use (from the project
 profile), the run, the data fingerprints, the target definition, metrics against the baseline,
-calibration, metrics by group and the known limitations.
+the environment (lock hash, container image), calibration, metrics by group and the known
+limitations.
 
 Example:
     >>> card = render_model_card(
@@ -107,12 +108,14 @@ def render_model_card(
     group_metrics: Table,
     limitations: Sequence[str],
     gate: str | None = None,
+    environment: Table = (),
 ) -> str:
     """Return the model card as markdown; raise ``ValueError`` naming the first bad input.
 
     ``profile`` is the parsed ``project.yaml`` (a mapping; missing keys show as "—"). Tables are
     lists of row mappings or pandas DataFrames; ``gate`` is the promotion gate's reason (which
-    rows it compared, the verdict). See the module docstring for an example.
+    rows it compared, the verdict); ``environment`` the rows of the software it runs with (the
+    lock's hash, the container image). See the module docstring for an example.
     """
     run_id = _text(run_id, "run_id")
     model_name = _text(model_name, "model_name")
@@ -150,6 +153,11 @@ def render_model_card(
         "## Metrics vs baseline",
         _metrics_table(metrics, baseline_metrics),
         *(["## Promotion gate", gate] if gate else []),
+        *(
+            ["## Environment", _markdown_table(_rows(environment, "environment"))]
+            if len(environment)
+            else []
+        ),
         "## Calibration",
         _table_or_note(calibration, "calibration"),
         "## Metrics by group",

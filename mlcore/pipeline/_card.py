@@ -17,6 +17,7 @@ def model_card(
     """Write ``reports/model_card.md`` for ``name`` ``version`` (see :mod:`mlcore.model_card`)."""
     import yaml
 
+    from mlcore.image import card_rows
     from mlcore.model_card import write_model_card
 
     cfg, metrics, target = ctx.cfg, evaluation.metrics, ctx.cfg["data"]["target"]
@@ -48,4 +49,5 @@ def model_card(
         group_metrics=evaluation.tables.get("groups", []),
         limitations=cfg["limitations"] or ["None recorded: add them under `limitations` in conf/."],
         gate=gate,
+        environment=card_rows(cfg["paths"]["root"]),
     )

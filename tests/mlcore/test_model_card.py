@@ -102,3 +102,11 @@ def test_write_is_atomic_and_writes_nothing_on_bad_input(tmp_path):
         write_model_card(other, PROFILE, **inputs(run_id=""))
     assert not other.exists()
     assert [p.name for p in path.parent.iterdir()] == ["model_card.md"]
+
+
+def test_the_environment_section_follows_the_gate_when_given():
+    rows = [{"": "uv.lock sha256", "value": "ab12"}, {"": "Container image", "value": "m:lock-ab"}]
+    card = render_model_card(PROFILE, **inputs(gate="promoted", environment=rows))
+    headings = [line for line in card.splitlines() if line.startswith("## ")]
+    assert headings[4:7] == ["## Promotion gate", "## Environment", "## Calibration"]
+    assert "| uv.lock sha256 | ab12 |" in card and "| Container image | m:lock-ab |" in card

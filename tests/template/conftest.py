@@ -15,6 +15,11 @@ UV = os.environ.get("UV") or shutil.which("uv")
 PRE_COMMIT_HOME = Path(os.environ.get("PRE_COMMIT_HOME") or REPO / "build" / "pre-commit-home")
 
 
+def uv_cache_dir() -> str:
+    """This machine's uv cache: a test that moves HOME keeps it (no re-download of every package)."""
+    return run(UV, "cache", "dir", cwd=REPO).stdout.strip()
+
+
 def bake(output_dir: Path, *answers: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``cookiecutter --no-input`` on this repository with ``key=value`` answers."""
     return subprocess.run(
@@ -63,12 +68,13 @@ def make(project: Path, target: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def bake_and_install(output_dir: Path, env: dict) -> Path:
-    """Bake the default project into ``output_dir`` and ``uv sync --extra dev`` it with ``env``."""
+    """Bake the default project into ``output_dir`` and sync it from its lock (``make install``'s
+    ``uv sync --locked --extra dev``) with ``env``."""
     assert UV, "uv is needed to install the generated project (make test provides it)"
     done = bake(output_dir)
     assert done.returncode == 0, done.stderr
     project = output_dir / "churn-model"
-    synced = run(UV, "sync", "--extra", "dev", "--quiet", cwd=project, env=env)
+    synced = run(UV, "sync", "--locked", "--extra", "dev", "--quiet", cwd=project, env=env)
     assert synced.returncode == 0, synced.stderr
     return project
 
@@ -79,6 +85,64 @@ def git(project: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+TEMPLATE_PATHS = ("cookiecutter.json", "hooks", "{{cookiecutter.project_slug}}")
+NEW_SECTION = "\n## Support\n\nAsk in the team channel.\n"
+
+
+def commit_all(repo: Path, message: str) -> str:
+    git(repo, "add", "--all")
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    git(repo, *identity, "commit", "--allow-empty", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def template_history(root: Path) -> tuple[Path, str, str]:
+    """A clone of this repository under ``root`` holding the working tree's template (rev 1) and
+    a small change of it (rev 2: a README section, a new file)."""
+    clone = root / "ml-template"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+    for name in TEMPLATE_PATHS:
+        target, source = clone / name, REPO / name
+        if source.is_dir():
+            shutil.rmtree(target)
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    rev1 = commit_all(clone, "template revision 1")
+    readme = clone / "{{cookiecutter.project_slug}}" / "README.md"
+    readme.write_text(readme.read_text() + NEW_SECTION)
+    (clone / "{{cookiecutter.project_slug}}" / "CONTRIBUTING.md").write_text(
+        "# Contributing to {{ cookiecutter.project_name }}\n"
+    )
+    rev2 = commit_all(clone, "template revision 2")
+    return clone, rev1, rev2
+
+
+def update_env(home: Path, **extra: str) -> dict:
+    """The environment of a project generated from a template clone: its own HOME (cookiecutter
+    clones URL templates into ~/.cookiecutters) and a git identity."""
+    env = outer_env(HOME=str(home), UV=UV, UV_CACHE_DIR=uv_cache_dir(), GIT_CONFIG_NOSYSTEM="1")
+    env.update(extra)
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com")
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    return env
+
+
+def bake_from(clone: Path, rev: str, output_dir: Path, env: dict, *answers: str) -> Path:
+    """Generate the default project from ``clone`` at ``rev`` as a user would (a git URL)."""
+    done = run(
+        str(COOKIECUTTER),
+        *("--no-input", "--checkout", rev, "--output-dir", str(output_dir)),
+        f"git+{clone.as_uri()}",
+        f"mlcore_source={REPO}",
+        *answers,
+        cwd=output_dir.parent,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    return output_dir / "churn-model"
+
+
 @pytest.fixture
 def no_git_identity(tmp_path) -> dict:
     """An environment where git has no user.name/user.email (empty HOME, no system config)."""
@@ -86,6 +150,8 @@ def no_git_identity(tmp_path) -> dict:
     home.mkdir()
     env = os.environ.copy()
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), GIT_CONFIG_NOSYSTEM="1")
+    if UV:
+        env["UV_CACHE_DIR"] = uv_cache_dir()
     for key in (
         "GIT_AUTHOR_NAME",
         "GIT_AUTHOR_EMAIL",

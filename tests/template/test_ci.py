@@ -127,6 +127,23 @@ def test_every_provider_runs_the_same_targets_on_git_flow_branches(baked, provid
         assert any(branch in trigger for trigger in triggers), (branch, triggers)
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_every_ci_target_installs_from_the_lock_with_uv_sync_locked(baked, provider):
+    project = baked[provider]
+    checks, on_main, _ = ci_commands(provider, project / PROVIDERS[provider][0])
+    for target in make_targets(checks + on_main):
+        plan = subprocess.run(
+            ["make", "--no-print-directory", "-n", target],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "UV": "uv"},
+        ).stdout
+        syncs = [line for line in plan.splitlines() if " sync " in f"{line} "]
+        assert syncs and all("sync --locked" in line for line in syncs), (target, syncs)
+
+
 def test_only_the_chosen_provider_file_is_generated(baked, tmp_path):
     for provider, project in baked.items():
         present = {p for p, (relative, _) in PROVIDERS.items() if (project / relative).exists()}

@@ -2,15 +2,17 @@
 
 import json
 import os
+import platform
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
-from tests.template.conftest import COOKIECUTTER, REPO, bake, git
+from tests.template.conftest import COOKIECUTTER, REPO, UV, bake, git
 
 
 @pytest.mark.parametrize(
@@ -60,18 +62,85 @@ def test_a_new_project_is_a_clean_git_flow_repo_even_without_a_git_identity(
 
 
 def test_generation_fails_clearly_when_git_is_missing(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    python = Path(shutil.which("python3") or "")
-    env = os.environ.copy()
-    env["PATH"] = str(bin_dir)  # no git here; hooks run with sys.executable
+    # No git here; the hooks run with sys.executable, and uv finds the project's Python.
+    env = {**only_these_commands(tmp_path / "bin", "python3"), "UV": UV}
     out = tmp_path / "out"
     out.mkdir()
     done = bake(out, env=env)
-    assert python  # the interpreter is found through sys.executable, not PATH
     assert done.returncode != 0
     assert "git is not installed or not on PATH" in done.stderr
     assert list(out.iterdir()) == []
+
+
+def test_the_first_commit_holds_a_lock_that_matches_the_project(tmp_path):
+    done = bake(tmp_path)
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "churn-model"
+    assert "uv.lock" in git(project, "show", "--name-only", "--format=", "main").split()
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    checked = subprocess.run(
+        [UV, "lock", "--locked", "--offline"], cwd=project, capture_output=True, text=True, env=env
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert f'source = {{ directory = "{REPO}" }}' in (project / "uv.lock").read_text()
+
+
+def only_these_commands(bin_dir: Path, *names: str) -> dict:
+    """An environment whose PATH holds only ``names`` (linked from this machine; ``python3`` is
+    this interpreter) and no Python uv could find outside it (no virtualenv, no uv-managed one)."""
+    bin_dir.mkdir()
+    for name in names:
+        real = sys.executable if name == "python3" else shutil.which(name)
+        (bin_dir / name).symlink_to(Path(real).resolve())
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "UV"}}
+    env.update(PATH=str(bin_dir), UV_PYTHON_INSTALL_DIR=str(bin_dir / "managed"))
+    return env
+
+
+def test_a_python_version_not_on_the_machine_fails_generation_naming_the_versions_present(
+    tmp_path,
+):
+    env = {**only_these_commands(tmp_path / "bin", "git", "python3"), "UV": UV}
+    out = tmp_path / "out"
+    out.mkdir()
+    done = bake(out, "python_version=3.13", env=env)
+    assert done.returncode != 0
+    present = platform.python_version()  # the only Python on PATH is this one
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR: python_version")]
+    assert errors == [
+        f"ERROR: python_version '3.13': no Python 3.13 or newer on this machine (found: {present}) "
+        "and uv may not download one; install it (e.g. uv python install 3.13) or answer a "
+        "version present"
+    ]
+    assert list(out.iterdir()) == []
+
+
+def test_without_uv_the_project_is_generated_unlocked_and_make_install_locks_first(tmp_path):
+    env = only_these_commands(tmp_path / "bin", "git", "make")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = bake(out, env=env)
+    assert done.returncode == 0, done.stderr
+    project = out / "churn-model"
+    assert (
+        "WARNING: uv is not installed (PATH, $UV): no uv.lock yet; the first `make install` "
+        "creates it (uv lock): commit it"
+    ) in done.stderr
+    assert not (project / "uv.lock").exists()
+    assert git(project, "status", "--porcelain") == ""
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "install"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.splitlines()
+    assert plan[:2] == [
+        "uv lock",
+        'echo "created uv.lock: commit it (git add uv.lock && git commit)"',
+    ]
+    assert plan[2] == "uv sync --locked --extra dev"
 
 
 def _mlcore_requirement(project: Path) -> Requirement:
@@ -87,8 +156,12 @@ def test_a_local_source_becomes_a_direct_file_url_never_an_index_name(tmp_path):
 
 
 def test_a_pinned_git_answer_is_the_dependency_as_given(tmp_path):
-    done = bake(tmp_path, "mlcore_source=git+https://github.com/org/ml-template@v0.1.0")
+    # Offline, the tag cannot be fetched: the project is generated all the same, unlocked.
+    env = {**os.environ, "UV_OFFLINE": "1"}
+    done = bake(tmp_path, "mlcore_source=git+https://github.com/org/ml-template@v0.1.0", env=env)
     assert done.returncode == 0, done.stderr
+    assert "WARNING: uv lock failed (" in done.stderr
+    assert "the first `make install` creates it" in done.stderr
     requirement = _mlcore_requirement(tmp_path / "churn-model")
     assert requirement.url == "git+https://github.com/org/ml-template@v0.1.0"
 
@@ -144,7 +217,7 @@ def test_the_project_records_its_template_commit_and_answers_for_updates(tmp_pat
     record = json.loads((project / ".cruft.json").read_text())
     assert record["template"] == str(REPO)
     assert record["commit"] == git(REPO, "rev-parse", "HEAD")
-    assert record["skip"] == [".git", ".cruft.json"]
+    assert record["skip"] == [".git", ".cruft.json", "uv.lock"]  # the lock is the project's
     answers = record["context"]["cookiecutter"]
     assert answers["ci_provider"] == "bitbucket"
     assert answers["open_source_license"] == "Apache-2.0"
@@ -175,6 +248,7 @@ def test_prompts_say_what_each_answer_is_and_generation_ends_with_the_next_steps
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "UV_OFFLINE": "1"},  # the default mlcore tag is not fetched
     )
     assert done.returncode == 0, done.stderr
     out = " ".join(done.stdout.split())  # the prompts wrap at the terminal's width
