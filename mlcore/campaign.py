@@ -189,7 +189,7 @@ def _profit_fraction(tracking_uri: str, model: Mapping[str, str]) -> float:
 
     run_id, where = model["run_id"], f"models:/{model['name']}/{model['version']}"
     try:
-        metrics = MlflowClient(tracking_uri=tracking_uri).get_run(run_id).data.metrics
+        metrics = track.run_metrics(MlflowClient(tracking_uri=tracking_uri).get_run(run_id))
     except MlflowException:
         raise DataError(
             f"campaign: the scoring model's run {run_id} is not in {tracking_uri}"

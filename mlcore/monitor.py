@@ -418,7 +418,7 @@ def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
             run_id = active.info.run_id
             write_atomic(directory / "drift.provenance.json", json.dumps({"run_id": run_id}))
             track.log_config(cfg)
-            mlflow.log_metrics(_metrics(result.summary()))
+            track.log_metrics(_metrics(result.summary()))
             mlflow.log_artifacts(str(directory), "drift")
         write_index(Path(cfg["paths"]["reports"]))
     return DriftResult(result, found, batch, run_id, directory, html, markdown, champion)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlcore._metric_names import run_metrics
 from mlcore.errors import DataError, MlcoreError
 
 __all__ = [
@@ -122,7 +123,7 @@ def read_record(client: Any, run_id: str) -> Record:
         snapshot=tags["mlcore.data.snapshot"],
         data_sha256=tags.get("mlcore.data.raw.sha256", ""),
         config=config,
-        metrics=dict(run.data.metrics),
+        metrics=run_metrics(run),
     )
 
 
@@ -262,9 +263,9 @@ def reproduce(
             new_run = _run_again(client, record, root, code, data, fresh_env)
         finally:
             _git(root, "worktree", "remove", "--force", str(code))
-    new = client.get_run(new_run).data
-    rows = compare_metrics(record.metrics, new.metrics)
-    data_sha256 = new.tags.get("mlcore.data.raw.sha256", "")
+    new = client.get_run(new_run)
+    rows = compare_metrics(record.metrics, run_metrics(new))
+    data_sha256 = new.data.tags.get("mlcore.data.raw.sha256", "")
     return new_run, [*rows, MetricRow("data sha256", record.data_sha256[:12], data_sha256[:12])]
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from mlcore._files import write_atomic
+from mlcore._metric_names import metric_key, run_metrics
 from mlcore.errors import MlcoreError
 from mlcore.report import markdown_table
 
@@ -100,7 +101,9 @@ def compare_runs(
             f"no experiment {experiment!r} in {client.tracking_uri}; experiments there: {names}"
         )
     direction = "ASC" if any(word in metric for word in _LOWER_IS_BETTER) else "DESC"
-    order_by = [f"metrics.`{metric}` {direction}", "attributes.start_time DESC"]
+    # grouped keys (test/roc_auc), then the flat ones of runs logged before the grouping
+    keys = dict.fromkeys([metric_key(metric), metric])
+    order_by = [*(f"metrics.`{key}` {direction}" for key in keys), "attributes.start_time DESC"]
     runs = _training_runs(client, found.experiment_id, order_by, max_runs)
     params = [r.data.params for r in runs]
     keys = sorted({k for p in params for k in p})
@@ -117,11 +120,14 @@ def compare_runs(
             "status": r.info.status,
         }
         row.update({k: p.get(k, "") for k in differing})
-        row.update({m: r.data.metrics.get(m) for m in metrics})
+        logged = run_metrics(r)
+        row.update({m: logged.get(m) for m in metrics})
         row.update(run_id=r.info.run_id, model=versions.get(r.info.run_id, ""))
         rows.append(row)
     columns = [*_FIXED, *differing, *metrics, "run_id", "model"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns).sort_values(
+        metric, ascending=direction == "ASC", kind="stable", na_position="last", ignore_index=True
+    )
     table.attrs.update(params=differing, metric=metric)  # what the narrow view shows
     return table
 

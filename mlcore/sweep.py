@@ -79,12 +79,12 @@ def _best(children: list[Any], metric: str | None, direction: str) -> Any | None
     scored = [
         c
         for c in children
-        if c.info.status == "FINISHED" and math.isfinite(c.data.metrics.get(metric, math.nan))
+        if c.info.status == "FINISHED" and math.isfinite(track.run_metrics(c).get(metric, math.nan))
     ]
     if not metric or not scored:
         return None
     sign = -1 if direction.startswith("min") else 1
-    return max(scored, key=lambda c: sign * c.data.metrics[metric])
+    return max(scored, key=lambda c: sign * track.run_metrics(c)[metric])
 
 
 class _TrialTag(logging.Filter):
@@ -198,7 +198,7 @@ def _summary(
     if best is not None:
         lines.append(
             f"Best trial:        {_trial(best)}, run {best.info.run_id}: "
-            f"{metric} {best.data.metrics[metric]:.4g}"
+            f"{metric} {track.run_metrics(best)[metric]:.4g}"
         )
     lines += [f"Sweep folder:      {where}", "MLflow UI:         make ui"]
     return "\n".join(lines)

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mlcore._metric_names import metric_key, run_metrics
+
 __all__ = [
     "MAX_PARAM_LENGTH",
     "configure",
@@ -35,7 +37,10 @@ __all__ = [
     "log_dataset",
     "log_provenance",
     "log_file",
+    "log_metrics",
     "log_table",
+    "metric_key",
+    "run_metrics",
     "start_run",
 ]
 
@@ -44,6 +49,18 @@ log = logging.getLogger(__name__)
 MAX_PARAM_LENGTH = 6000  # mlflow.utils.validation.MAX_PARAM_VAL_LENGTH in MLflow 3
 _MAX_KEY_LENGTH = 250
 _BATCH = 100
+
+
+def log_metrics(metrics: Mapping[str, float]) -> None:
+    """Log mlcore metrics to the active run under their grouped keys (:func:`metric_key`).
+
+    Example (inside a run)::
+
+        log_metrics({"test_roc_auc": 0.81})  # shown as roc_auc in the UI's "test" group
+    """
+    import mlflow
+
+    mlflow.log_metrics({metric_key(k): float(v) for k, v in metrics.items()})
 
 
 def disable_telemetry() -> None:

@@ -86,7 +86,7 @@ class MlflowHook:
         for note in result.notes:
             log.warning("%s", note)
         if result.metrics:
-            mlflow.log_metrics({k: float(v) for k, v in result.metrics.items()})
+            track.log_metrics(result.metrics)
         for artifact_file, table in result.tables.items():
             track.log_table(table, artifact_file)
         for artifact_file, text in result.texts.items():
@@ -96,7 +96,7 @@ class MlflowHook:
                 track.log_file(Path(path), folder)
         tags = {f"mlcore.input.{name}": producer for name, producer in inputs.items()}
         mlflow.set_tags({**tags, **result.tags})
-        mlflow.log_metric(f"step_seconds_{step.name}", seconds)
+        track.log_metrics({f"step_seconds_{step.name}": seconds})
         log.info("step %s: done in %.1f s", step.name, seconds)
 
     def step_cache(self, step: Step, status: str, origin: str | None) -> None:

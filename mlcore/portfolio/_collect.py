@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mlcore._metric_names import run_metrics
 from mlcore._profile_tags import PREFIX, PROFILE_KEYS, RUN_TEMPLATE_TAG, read_cruft
 from mlcore.errors import ConfigError, DataError
 from mlcore.portfolio._records import Project
@@ -114,7 +115,7 @@ def _test_metric(run: Any, metric: str) -> dict[str, Any] | None:
     from mlcore.task import get_task
 
     task = run.data.tags.get("mlcore.task") or run.data.params.get("task") or "binary"
-    metrics = run.data.metrics
+    metrics = run_metrics(run)
     if not metric:
         metric = run.data.params.get("evaluate.metric") or ""
     if f"test_{metric}" not in metrics:
@@ -184,7 +185,7 @@ def _drift(client: Any, experiment: Any | None) -> dict[str, Any] | None:
     run = _newest_run(client, experiment.experiment_id, _DRIFT)
     if run is None:
         return None
-    metrics, tags = run.data.metrics, run.data.tags
+    metrics, tags = run_metrics(run), run.data.tags
     return {
         **_run(run),
         "alert": tags.get("mlcore.alert") == "True",

@@ -17,6 +17,7 @@ from mlcore.datasets import campaign_outcomes
 from mlcore.errors import ConfigError, DataError
 from mlcore.pipeline import run
 from mlcore.predict import score_batch
+from mlcore.track import run_metrics
 from tests.conftest import small_config
 
 
@@ -46,7 +47,7 @@ def test_assign_targets_the_profit_optimal_fraction_and_logs_a_linked_run(scored
     assert a["customer_id"].is_unique and sum(first.counts.values()) == len(a)
     client = mlflow.MlflowClient(tracking_uri=scored["tracking"]["uri"])
     champion = client.get_model_version_by_alias(scored["tracking"]["model_name"], "champion")
-    fraction = client.get_run(champion.run_id).data.metrics["test_best_fraction"]
+    fraction = run_metrics(client.get_run(champion.run_id))["test_best_fraction"]
     assert a["targeted"].mean() == pytest.approx(fraction, abs=1 / len(a))
     campaign_run = client.get_run(first.run_id)
     assert campaign_run.data.tags["mlcore.kind"] == "campaign"
@@ -90,7 +91,7 @@ def test_evaluate_reports_to_the_campaign_run(scored, tmp_path, capsys):
     assert "Customers the model did not select (random vs others)" in text
     client = mlflow.MlflowClient(tracking_uri=scored["tracking"]["uri"])
     logged = client.get_run(assigned.run_id)
-    assert {"campaign_effect", "incremental_profit", "qini_churn_score"} <= set(logged.data.metrics)
+    assert {"campaign_effect", "incremental_profit", "qini_churn_score"} <= set(run_metrics(logged))
     assert "mlcore.evaluated" in logged.data.tags
     (folder,) = client.list_artifacts(assigned.run_id, "evaluation")
     names = {f.path.rsplit("/", 1)[-1] for f in client.list_artifacts(assigned.run_id, folder.path)}

@@ -24,6 +24,7 @@ from mlcore.monitor import (
 )
 from mlcore.pipeline import run
 from mlcore.predict import SCORE_COL, load_champion
+from mlcore.track import run_metrics
 from tests.conftest import small_config
 
 # Big enough that a same-distribution batch scores like the held-out set (AUC within noise).
@@ -75,7 +76,7 @@ def test_the_champion_run_holds_a_profile_with_held_out_performance(trained):
     assert {"customer_id", "snapshot_month", "churn"}.isdisjoint(profile.features)
     assert {"age", "plan", "zip_code", "minutes_used"} <= set(profile.features)
     assert profile.label_col == "churn" and profile.score_col == "score"
-    metrics = mlflow.MlflowClient().get_run(champion.run_id).data.metrics
+    metrics = run_metrics(mlflow.MlflowClient().get_run(champion.run_id))
     assert profile.performance["auc"] == pytest.approx(metrics["validation_roc_auc"])  # held out
     assert profile.performance["auc_se"] > 0
 
@@ -137,7 +138,7 @@ def test_the_drift_run_is_logged_with_its_tag_and_linked_to_the_champion(
     assert logged.data.tags["mlcore.model_version"] == str(champion.version)
     assert logged.data.tags["mlcore.model_run_id"] == champion.run_id
     assert logged.data.tags["mlcore.alert"] == "True"
-    assert logged.data.metrics["drift_features_error"] == 3
+    assert run_metrics(logged)["drift_features_error"] == 3
     experiment = client.get_experiment(logged.info.experiment_id)
     assert experiment.name == "test-monitoring"
     artifacts = {a.path for a in client.list_artifacts(result.run_id, "drift")}

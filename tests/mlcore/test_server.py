@@ -11,6 +11,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from mlcore.pipeline import run
+from mlcore.track import run_metrics
 from tests._processes import mlflow_server as running_server
 
 TEMPLATE_CONF = Path(__file__).resolve().parents[2] / "{{cookiecutter.project_slug}}" / "conf"
@@ -40,7 +41,7 @@ def test_the_pipeline_tracks_and_registers_on_a_live_server(
     assert experiment.artifact_location.startswith("mlflow-artifacts:")
     logged = client.get_run(result.run_id)
     assert logged.info.status == "FINISHED"
-    assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
+    assert run_metrics(logged)["test_roc_auc"] > run_metrics(logged)["baseline_test_roc_auc"]
     champion = client.get_model_version_by_alias("test-churn", "champion")
     assert champion.run_id == result.run_id
     assert champion.tags["mlcore.decision"] == "promoted"

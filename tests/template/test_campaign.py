@@ -11,6 +11,7 @@ import mlflow
 import pandas as pd
 import pytest
 
+from mlcore.track import run_metrics
 from tests.template.conftest import UV, bake_and_install, outer_env, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
@@ -63,5 +64,5 @@ def test_a_campaign_from_scores_to_a_report_linked_to_the_model_version(project)
         str(champion.version),
     )
     assert tags["mlcore.model_run_id"] == champion.run_id
-    assert {"campaign_effect", "incremental_profit", "n_treatment"} <= set(campaign.data.metrics)
+    assert {"campaign_effect", "incremental_profit", "n_treatment"} <= set(run_metrics(campaign))
     assert client.list_artifacts(campaign.info.run_id, "evaluation")

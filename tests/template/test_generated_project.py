@@ -12,6 +12,7 @@ import mlflow
 import pytest
 
 from mlcore.evaluate import format_money
+from mlcore.track import run_metrics
 from tests.conftest import NETGUARD
 from tests.template.conftest import bake_and_install, outer_env, run
 
@@ -82,7 +83,12 @@ def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(
     assert experiment.artifact_location == (project / "mlartifacts").as_uri()
     (logged,) = client.search_runs([experiment.experiment_id])
     assert logged.data.params["data.synthetic.n_customers"] == "2000"
-    assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
+    # MLflow groups the metrics by "/": test/, baseline/test/, step_seconds/ (make compare reads flat)
+    assert logged.data.metrics["test/roc_auc"] > logged.data.metrics["baseline/test/roc_auc"]
+    assert {"validation/roc_auc", "step_seconds/train", "target/positive_rate"} <= set(
+        logged.data.metrics
+    )
+    assert not [key for key in logged.data.metrics if key.startswith(("test_", "validation_"))]
     assert client.search_logged_models([experiment.experiment_id])
     champion = client.get_model_version_by_alias("churn-model", "champion")
     assert champion.run_id == logged.info.run_id
@@ -91,7 +97,7 @@ def test_smoke_pipeline_runs_offline_without_telemetry_and_registers_a_champion(
     # The profit section: the model's best cutoff vs contacting everyone vs the heuristic, as money.
     report = (project / "reports" / "report.md").read_text()
     profit = report.split("## Profit-optimal targeting", 1)[1].split("\n## ", 1)[0]
-    metrics = logged.data.metrics
+    metrics = run_metrics(logged)
     for amount in (
         "test_best_profit",
         "test_profit_contact_everyone",
@@ -166,16 +172,16 @@ def test_the_optuna_sweep_runs_trials_in_parallel_as_child_runs(project, offline
     rates = {c.data.params["model.learning_rate"] for c in children}
     assert len(rates) == 4
     results = Path(parent.data.tags["mlcore.sweep_dir"]) / "optimization_results.yaml"
-    best = max(c.data.metrics["validation_roc_auc"] for c in children)
+    best = max(run_metrics(c)["validation_roc_auc"] for c in children)
     assert f"best_value: {best}" in results.read_text()
     # the parent carries the space, the best trial and its metrics
-    (winner,) = [c for c in children if c.data.metrics["validation_roc_auc"] == best]
+    (winner,) = [c for c in children if run_metrics(c)["validation_roc_auc"] == best]
     assert parent.data.params["sweep.space.model.learning_rate"] == "interval(0.01, 0.2)"
     assert parent.data.params["sweep.optimized_metric"] == "validation_roc_auc"
     assert parent.data.params["model.learning_rate"] == winner.data.params["model.learning_rate"]
     assert parent.data.tags["mlcore.best_run_id"] == winner.info.run_id
-    assert parent.data.metrics["validation_roc_auc"] == best
-    assert parent.data.metrics["test_roc_auc"] == winner.data.metrics["test_roc_auc"]
+    assert run_metrics(parent)["validation_roc_auc"] == best
+    assert run_metrics(parent)["test_roc_auc"] == run_metrics(winner)["test_roc_auc"]
     assert sorted(c.data.tags["mlcore.trial"] for c in children) == ["0", "1", "2", "3"]
     # the terminal: trial-tagged lines, one summary at the end naming the parent and the winner
     log = done.stdout + done.stderr

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlcore.track import run_metrics
 from tests._processes import free_port, group_members, stop_group
 from tests.mlcore.test_serve import _wait_ready
 from tests.template.conftest import UV, bake, bake_and_install, git, make, outer_env, run
@@ -188,7 +189,7 @@ def test_a_project_step_runs_where_steps_puts_it(example, tmp_path):
     (logged,) = _runs(tmp_path)
     assert logged.info.status == "FINISHED"
     assert logged.data.tags["mlcore.steps"] == ",".join(STEP_NAMES)
-    metrics = logged.data.metrics
+    metrics = run_metrics(logged)
     assert metrics["export_rows"] == max(1, round(metrics["rows_test"] * 0.1))  # fraction 0.1
     client = _client(tmp_path)
     assert [a.path for a in client.list_artifacts(logged.info.run_id, "export")] == [
@@ -309,7 +310,7 @@ def test_regression_on_the_diabetes_table_with_conf_changes_only(own_table):
     first, second = (client.get_model_version(NAME, v) for v in ("1", "2"))
     logged = client.get_run(first.run_id)
     assert logged.data.tags["mlcore.task"] == "regression"
-    assert logged.data.metrics["test_rmse"] < logged.data.metrics["baseline_test_rmse"]
+    assert run_metrics(logged)["test_rmse"] < run_metrics(logged)["baseline_test_rmse"]
     assert json.loads(first.tags["mlcore.gate_metrics"])["metric"] == "rmse"
     assert client.get_model_version_by_alias(NAME, "champion").version == 1
     # The same data again: compared with the champion on the same test rows, not promoted.
@@ -329,7 +330,7 @@ def test_multiclass_on_the_wine_table_with_conf_changes_only(own_table):
     champion = client.get_model_version_by_alias(NAME, "champion")
     logged = client.get_run(champion.run_id)
     assert logged.data.tags["mlcore.task"] == "multiclass"
-    assert {"test_roc_auc", "test_accuracy"} <= set(logged.data.metrics)
+    assert {"test_roc_auc", "test_accuracy"} <= set(run_metrics(logged))
     assert "Confusion matrix" in (own_table / "reports" / "report.html").read_text()
     assert _changed_files(own_table) == (CONF_CHANGES, set())
 

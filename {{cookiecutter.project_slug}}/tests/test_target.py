@@ -7,13 +7,14 @@ from mlcore.config import check_config
 from mlcore.data import load_table
 from mlcore.pipeline import run
 from mlcore.targets import label_table, target_settings
+from mlcore.track import run_metrics
 
 SMOKE = "experiment=smoke"
 
 
 def _metrics(cfg, run_id: str) -> dict[str, float]:
     uri = check_config(cfg)["tracking"]["uri"]
-    return mlflow.MlflowClient(tracking_uri=uri).get_run(run_id).data.metrics
+    return run_metrics(mlflow.MlflowClient(tracking_uri=uri).get_run(run_id))
 
 
 @pytest.mark.parametrize("mode", ["in", "within"])

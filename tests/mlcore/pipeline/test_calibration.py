@@ -13,6 +13,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from mlcore.model import uncalibrated
 from mlcore.pipeline import run
 from mlcore.predict import check_schema, load_champion, score_batch
+from mlcore.track import run_metrics
 
 pytestmark = pytest.mark.slow  # a whole pipeline run against a real store
 
@@ -30,7 +31,7 @@ def test_a_calibrated_run_logs_the_calibrated_model_and_reports_before_and_after
     assert logged.data.tags["mlcore.calibration"] == "sigmoid"
     reason = logged.data.tags["mlcore.calibration_reason"]
     assert reason.startswith("set by calibration.method; cross-fitted validation log loss none ")
-    metrics = logged.data.metrics
+    metrics = run_metrics(logged)
     assert metrics["calibration_val_log_loss_sigmoid"] < metrics["calibration_val_log_loss_none"]
     assert metrics["test_ece"] < metrics["uncalibrated_test_ece"]
     assert {"test_ece_50_bins", "uncalibrated_test_ece_20_quantile_bins"} <= set(metrics)

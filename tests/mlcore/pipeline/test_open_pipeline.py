@@ -11,6 +11,7 @@ from sklearn.datasets import load_diabetes, load_wine
 
 from mlcore.errors import ConfigError
 from mlcore.pipeline import StaleArtifact, run
+from mlcore.track import run_metrics
 from tests.conftest import bundled, table_config
 
 pytestmark = pytest.mark.slow  # whole pipeline runs against a real store
@@ -82,7 +83,7 @@ def test_a_project_step_runs_in_its_place_and_its_outputs_are_logged(
     result = run(config)
     logged = _client(config).get_run(result.run_id)
     assert logged.data.tags["mlcore.steps"] == "validate,split,train,evaluate,export,register"
-    assert logged.data.metrics["export_rows"] == 25
+    assert run_metrics(logged)["export_rows"] == 25
     artifacts = {a.path for a in _client(config).list_artifacts(result.run_id, "export")}
     assert artifacts == {"export/top.csv"}
     assert len(pd.read_csv(tmp_path / "reports" / "export" / "top.csv")) == 25
@@ -231,9 +232,9 @@ def test_undersampling_changes_the_training_rows_only(make_config, tmp_path):
     sampled = make_config(sampling={"method": "undersample", "negatives_per_positive": 2.0})
     result = run({**sampled, "steps": ["split", "train"]})
     client = _client(sampled)
-    rows = client.get_run(result.run_id).data.metrics
+    rows = run_metrics(client.get_run(result.run_id))
     assert rows["sampling_rows_train"] < rows["rows_train"]  # the persisted split is whole
-    assert client.get_run(plain.run_id).data.metrics["sampling_rows_train"] == rows["rows_train"]
+    assert run_metrics(client.get_run(plain.run_id))["sampling_rows_train"] == rows["rows_train"]
     assert client.get_run(result.run_id).data.tags["mlcore.sampling"] == "undersample"
     for name, frame in before.items():
         pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), frame)

@@ -9,6 +9,7 @@ import pytest
 
 from mlcore.errors import ConfigError, DataError
 from mlcore.pipeline import main, run
+from mlcore.track import run_metrics
 from mlcore.validate import ValidationFailed
 
 pytestmark = pytest.mark.slow  # whole pipeline runs against a real store
@@ -27,7 +28,7 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     assert logged.info.status == "FINISHED"
     assert logged.data.params["model.n_estimators"] == "30"
     assert logged.data.params["seed"] == "7"
-    assert logged.data.metrics["test_roc_auc"] > logged.data.metrics["baseline_test_roc_auc"]
+    assert run_metrics(logged)["test_roc_auc"] > run_metrics(logged)["baseline_test_roc_auc"]
     artifacts = {a.path for a in client.list_artifacts(result.run_id, "report")}
     assert {"report/report.html", "report/report.md", "report/metrics.json"} <= artifacts
     champion = client.get_model_version_by_alias("test-churn", "champion")
@@ -51,7 +52,7 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     assert index.count(f"<code>{result.run_id}</code>") == 3  # the run made each of them
     for section in ("Model vs baselines", "heuristic", "Calibration", "Profit", "Group metrics"):
         assert section in html
-    metrics = logged.data.metrics
+    metrics = run_metrics(logged)
     assert metrics["test_roc_auc"] > metrics["heuristic_test_roc_auc"] > 0.5
     assert {"test_ece", "test_best_profit", "test_gap_selection_rate"} <= set(metrics)
 

@@ -13,6 +13,7 @@ from mlcore.errors import ConfigError
 from mlcore.pipeline import run
 from mlcore.pipeline._values import Labels, Splits
 from mlcore.targets import churn_labels
+from mlcore.track import run_metrics
 
 pytestmark = pytest.mark.slow  # pipeline runs against a real store
 
@@ -48,7 +49,7 @@ def test_the_split_step_labels_the_panel_as_mlcore_targets_does(make_config, tmp
     pd.testing.assert_frame_equal(got, want)
     assert "cancelled" not in sets.columns  # what the label is made of is not a feature
 
-    metrics = mlflow.MlflowClient(config["tracking"]["uri"]).get_run(result.run_id).data.metrics
+    metrics = run_metrics(mlflow.MlflowClient(config["tracking"]["uri"]).get_run(result.run_id))
     assert metrics["target_rows"] == len(expected.frame)
     assert metrics["target_positive_rate"] == pytest.approx(expected.frame["churn"].mean())
     for reason, count in expected.dropped.items():

@@ -27,6 +27,7 @@ from mlcore import _profile_tags
 from mlcore.cli import main
 from mlcore.monitor import run_drift
 from mlcore.pipeline import run
+from mlcore.track import run_metrics
 from tests.conftest import REPO, bundled, small_config, table_config
 from tests.mlcore.portfolio._support import chromium, mlflow_server
 from tests.template.conftest import bake
@@ -168,9 +169,9 @@ def team(tmp_path_factory) -> dict:
             name: client.get_experiment_by_name(name).tags for name in PROFILES
         }  # while the server is up
         metrics = {
-            "churn-retention": client.get_run(first.run_id).data.metrics,
-            "diabetes-progression": client.get_run(regression.run_id).data.metrics,
-            "plan-propensity": client.get_run(multiclass.run_id).data.metrics,
+            "churn-retention": run_metrics(client.get_run(first.run_id)),
+            "diabetes-progression": run_metrics(client.get_run(regression.run_id)),
+            "plan-propensity": run_metrics(client.get_run(multiclass.run_id)),
         }
         assert list(work.iterdir()) == [], "the runs or the portfolio wrote into the cwd"
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
