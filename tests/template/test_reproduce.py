@@ -22,20 +22,22 @@ def _env() -> dict:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """The default project, installed, its uv.lock committed, a table in data/raw/."""
+    """The default project, installed from its committed uv.lock, a raw panel in data/raw/."""
     project = bake_and_install(tmp_path_factory.mktemp("reproduce"), _env())
-    if git(project, "status", "--porcelain", "uv.lock"):  # a template that does not commit it
-        git(project, "add", "uv.lock")
-        git(project, "commit", "-q", "-m", "Lock the environment")
-    mlcore = str(project / ".venv" / "bin" / "mlcore")
     table = project / "data" / "raw" / "churn.parquet"
-    done = run(mlcore, "make-churn", str(table), "--customers", "2000", cwd=project, env=_env())
+    table.parent.mkdir(parents=True, exist_ok=True)
+    write = (
+        "import sys; from mlcore.datasets import make_churn_panel; "
+        "make_churn_panel(n_customers=2000, seed=3).to_parquet(sys.argv[1])"
+    )
+    python = str(project / ".venv" / "bin" / "python")
+    done = run(python, "-c", write, str(table), cwd=project, env=_env())
     assert done.returncode == 0, done.stderr
     return project
 
 
 def test_make_reproduce_reruns_a_run_after_its_data_is_deleted_in_this_env_and_a_fresh_one(project):
-    done = make(project, "run", {**_env(), "ARGS": "experiment=smoke data=file target=given"})
+    done = make(project, "run", {**_env(), "ARGS": "experiment=smoke data=file"})
     run_id = re.search(r"MLflow run:\s+(\w+)", done.stdout).group(1)
     assert not git(project, "status", "--porcelain", "--untracked-files=no")  # a clean tree
     (project / "data" / "raw" / "churn.parquet").unlink()
