@@ -197,7 +197,7 @@ def test_a_project_step_runs_where_steps_puts_it(example, tmp_path):
     ]
     # Each step's wall time is logged when it ends: their timestamps give the order they ran in.
     ended = {
-        name: client.get_metric_history(logged.info.run_id, f"step_seconds_{name}")[0].timestamp
+        name: client.get_metric_history(logged.info.run_id, f"step_seconds/{name}")[0].timestamp
         for name in STEP_NAMES
     }
     assert sorted(STEP_NAMES, key=ended.__getitem__) == STEP_NAMES
