@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 __all__ = ["Progress", "Stages", "iter_progress"]
 
@@ -25,7 +25,31 @@ _log = logging.getLogger("mlcore.progress")
 _QUIET_MAX = 60.0  # seconds: the longest silence of a Progress whose next tenth is slow to come
 
 
-class Progress:
+class _Timed:
+    """A context manager whose clock restarts on entry and whose ``finish`` runs on a clean exit
+    (after an error, the error says what went wrong)."""
+
+    _clock: Callable[[], float]
+    _start: float
+
+    def finish(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._start = self._clock()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.finish()
+
+
+class Progress(_Timed):
     """Count rows of ``label`` towards ``total`` and log ``rows, elapsed, ETA`` every ``every`` s.
 
     A context manager: it logs the first update, then at most one line per ``every`` seconds,
@@ -100,19 +124,6 @@ class Progress:
         rate = self.done / self.elapsed if self.elapsed > 0 else float("inf")
         self.log.info("%s: done, %s/s", self.message(), f"{rate:,.0f} {self.unit}")
 
-    def __enter__(self) -> Progress:
-        self._start = self._clock()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.finish()
-
 
 def iter_progress(
     items: Iterable[T],
@@ -134,7 +145,7 @@ def iter_progress(
             progress.update(size(item))
 
 
-class Stages:
+class Stages(_Timed):
     """One log line as each stage of a long command starts, one with the total time at the end.
 
     A context manager; calling it starts the next stage. The final line is logged only when the
@@ -164,15 +175,6 @@ class Stages:
         self.names.append(what)
         self.log.info("%s: %s", self.label, what)
 
-    def __enter__(self) -> Stages:
-        self._start = self._clock()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.log.info("%s: done in %.1f s", self.label, self._clock() - self._start)
+    def finish(self) -> None:
+        """Log the final line: the total time."""
+        self.log.info("%s: done in %.1f s", self.label, self._clock() - self._start)
