@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["file_sha256", "write_atomic"]
 
 
 def _file_mode() -> int:
@@ -39,3 +40,13 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
             raise
     os.replace(tmp.name, path)
     return path
+
+
+def file_sha256(path: Path) -> str | None:
+    """The sha256 of the file at ``path`` (hex), None when there is no such file.
+
+    Example:
+        >>> file_sha256(Path("/no/such/uv.lock")) is None
+        True
+    """
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None

@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mlcore._files import write_atomic
+from mlcore._files import file_sha256, write_atomic
 from mlcore.errors import ConfigError, MlcoreError
 
 __all__ = ["build_image", "card_rows", "find_engine", "image_record", "lock_sha256"]
@@ -44,9 +43,10 @@ STAGE = Path(".image")
 def lock_sha256(project: str | Path) -> str:
     """The sha256 of ``project/uv.lock``; ``ConfigError`` when the project has no lock."""
     lock = Path(project) / "uv.lock"
-    if not lock.is_file():
+    digest = file_sha256(lock)
+    if digest is None:
         raise ConfigError(f"{lock} is missing: run `make lock` and commit uv.lock")
-    return hashlib.sha256(lock.read_bytes()).hexdigest()
+    return digest
 
 
 def find_engine(preferred: str | None = None) -> str:

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlcore._files import file_sha256
 from mlcore._metric_names import run_metrics
 from mlcore.errors import DataError, MlcoreError
 
@@ -157,10 +157,6 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _sha256(path: Path) -> str | None:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-
-
 def _relocated(value: Any, old: str, new: str) -> Any:
     """``value`` with every path under ``old`` moved under ``new`` (nested mappings, lists)."""
     if isinstance(value, Mapping):
@@ -202,7 +198,7 @@ def _environment(repo: Path, code: Path, record: Record, fresh: bool) -> tuple[s
     """The Python to run with and the variables it needs: the current environment when the
     project's ``uv.lock`` is the recorded one (same packages, nothing to build), else the locked
     environment built in the worktree."""
-    committed = _sha256(code / "uv.lock")
+    committed = file_sha256(code / "uv.lock")
     if committed is None:
         raise MlcoreError(
             f"commit {record.commit[:12]} has no uv.lock: the locked environment of run "
@@ -214,7 +210,7 @@ def _environment(repo: Path, code: Path, record: Record, fresh: bool) -> tuple[s
             f"one run {record.run_id} used ({record.lock_sha256[:12]}…, tag mlcore.lock_sha256)"
         )
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    if not fresh and _sha256(repo / "uv.lock") == record.lock_sha256:
+    if not fresh and file_sha256(repo / "uv.lock") == record.lock_sha256:
         print(f"environment: the current one ({sys.prefix}): its uv.lock has the recorded hash")
         src = code / "src"  # the project's own package from the worktree, not the working tree
         return sys.executable, {**env, "PYTHONPATH": str(src)} if src.is_dir() else env

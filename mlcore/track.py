@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mlcore._files import file_sha256
 from mlcore._metric_names import metric_key, run_metrics
 
 __all__ = [
@@ -316,9 +317,9 @@ def environment_info(project_root: str | Path | None = None) -> dict[str, str]:
             info[name] = version(name)
         except PackageNotFoundError:
             continue
-    lock = Path(project_root or ".") / "uv.lock"
-    if lock.is_file():
-        info["uv.lock.sha256"] = hashlib.sha256(lock.read_bytes()).hexdigest()
+    lock = file_sha256(Path(project_root or ".") / "uv.lock")
+    if lock is not None:
+        info["uv.lock.sha256"] = lock
     return info
 
 
