@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-NAME = {{cookiecutter.project_name | tojson}}  # noqa: F821 - a JSON string once rendered
+ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
+NAME = ANSWERS["project_name"]
 SLUG = "{{ cookiecutter.project_slug }}"
 MODULE = "{{ cookiecutter.module_name }}"
 MLCORE_SOURCE = "{{ cookiecutter.mlcore_source }}"
@@ -28,8 +29,7 @@ MODULE_RULE = re.compile(r"^[a-z][a-z0-9_]*$")
 GIT_RULE = re.compile(r"^git\+(https|ssh|file)://\S+@[\w.\-/]+$")
 TRACKING_RULE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$")
 # The answers with a fixed set of values, and those values (cookiecutter.json's ``_choices``).
-CHOICES = {{cookiecutter._choices | tojson}}  # noqa: F821 - a JSON object once rendered
-ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
+CHOICES = ANSWERS["_choices"]
 RESERVED = {"mlcore", "test", "tests", "src", "conf", "data", "notebooks"}
 
 
@@ -79,7 +79,7 @@ def errors() -> list[str]:
             f"tracking {TRACKING!r} is invalid: use 'local' (the project's SQLite store) or the "
             "http(s) URL of an MLflow tracking server (e.g. 'http://mlflow.internal:5000')"
         )
-    if ANSWERS["python_version"] not in CHOICES["python_version"]:
+    if PYTHON_VERSION not in CHOICES["python_version"]:
         return found
     return found + python_errors()
 
