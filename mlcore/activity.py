@@ -21,7 +21,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,14 @@ from sklearn.utils.validation import check_is_fitted
 from mlcore._schema import section
 from mlcore.errors import ConfigError, DataError
 
-__all__ = ["ActivityFeatures", "RegularityFeatures", "add_activity_features", "finer_grain"]
+__all__ = [
+    "ActivityFeatures",
+    "FinerGrainWarning",
+    "PanelFeatures",
+    "RegularityFeatures",
+    "finer_grain",
+    "panel_features",
+]
 
 
 @dataclass(frozen=True)
@@ -227,40 +235,98 @@ class RegularityFeatures(_PanelTransformer):
         return np.column_stack([mean, std, recency - mean])[grid.row_cell]
 
 
-def add_activity_features(frame: pd.DataFrame, config: Mapping | None) -> pd.DataFrame:
-    """``frame`` with activity (and regularity) features of each ``values`` column appended.
+class FinerGrainWarning(UserWarning):
+    """Rows at a finer time grain than the model's periods (daily rows to a monthly model)."""
 
-    ``config`` is the ``features.activity`` mapping: ``entity``, ``time``, ``values`` (list of
-    activity columns), ``window`` (3), ``period`` ("M") and ``regularity`` (true). ``None`` returns
-    ``frame`` unchanged. Run it on the whole panel before the split: each row only uses its own
-    entity's earlier rows.
+
+class PanelFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """The ``features.activity`` step of the logged model: raw panel rows in, the same rows out
+    with the activity (and regularity) features of each ``values`` column appended.
+
+    It is the first step of the model the pipeline logs, so training, ``make predict`` and the
+    REST endpoint compute the features from the raw rows with this one transformer. Each row's
+    features use its entity's rows at or before its period in ``X``: a client sends an entity's
+    history (``window`` periods; all of it for the regularity features) and reads the score of
+    its latest row. Output columns already in ``X`` are recomputed, not trusted; rows at a finer
+    grain than ``period`` get a :class:`FinerGrainWarning`.
 
     Example:
         >>> panel = pd.DataFrame({"id": [1, 1], "month": [0, 1], "logins": [2, 0]})
-        >>> cfg = {"entity": "id", "time": "month", "values": ["logins"], "regularity": False}
-        >>> add_activity_features(panel, cfg).columns.tolist()[3:]
+        >>> step = PanelFeatures("id", "month", ["logins"], regularity=False).fit(panel)
+        >>> step.transform(panel).columns.tolist()[3:]
         ['logins_recency', 'logins_frequency_3', 'logins_mean_3', 'logins_trend_3']
     """
+
+    def __init__(
+        self,
+        entity: str = "customer_id",
+        time: str = "snapshot_month",
+        values: Sequence[str] = (),
+        window: int = 3,
+        period: str = "M",
+        regularity: bool = True,
+    ):
+        self.entity = entity
+        self.time = time
+        self.values = values
+        self.window = window
+        self.period = period
+        self.regularity = regularity
+
+    def _parts(self) -> list[_PanelTransformer]:
+        common = {"entity": self.entity, "time": self.time, "period": self.period}
+        parts: list[_PanelTransformer] = []
+        for value in self.values:
+            parts.append(ActivityFeatures(value=value, window=self.window, **common))
+            if self.regularity:
+                parts.append(RegularityFeatures(value=value, **common))
+        return parts
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> PanelFeatures:
+        """Check the columns and settings and keep the input columns (its own outputs left
+        out); nothing is learned: the features need no training statistic."""
+        self.parts_ = [part.fit(X) for part in self._parts()]
+        self.added_ = [str(n) for part in self.parts_ for n in part.get_feature_names_out()]
+        self.feature_names_in_ = np.asarray([c for c in X.columns if c not in self.added_], object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """``X`` (without any column of the features' names) with the features appended."""
+        check_is_fitted(self, "parts_")
+        grain = finer_grain(X, {"entity": self.entity, "time": self.time, "period": self.period})
+        if grain:
+            warnings.warn(grain, FinerGrainWarning, stacklevel=2)
+        frame = X.drop(columns=[c for c in self.added_ if c in X.columns])
+        parts = [
+            pd.DataFrame(p.transform(frame), columns=p.get_feature_names_out(), index=X.index)
+            for p in self.parts_
+        ]
+        return pd.concat([frame, *parts], axis=1)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The input columns, then the features."""
+        check_is_fitted(self, "parts_")
+        return np.asarray([*self.feature_names_in_, *self.added_], dtype=object)
+
+
+def panel_features(config: Mapping | None) -> PanelFeatures | None:
+    """The :class:`PanelFeatures` of a ``features.activity`` mapping (``entity``, ``time``,
+    ``values``; ``window`` 3, ``period`` "M", ``regularity`` true), or ``None`` without one.
+
+    Example:
+        >>> panel_features({"entity": "id", "time": "month", "values": ["logins"]}).window
+        3
+    """
     if config is None:
-        return frame
+        return None
     config = section(
         config,
         "features.activity",
         {"window": 3, "period": "M", "regularity": True},
         required=("entity", "time", "values"),
     )
-    common = {
-        "entity": config["entity"],
-        "time": config["time"],
-        "period": config["period"],
-    }
-    transformers: list[_PanelTransformer] = []
-    for value in config["values"]:
-        transformers.append(ActivityFeatures(value=value, window=config["window"], **common))
-        if config["regularity"]:
-            transformers.append(RegularityFeatures(value=value, **common))
-    parts = [t.set_output(transform="pandas").fit_transform(frame) for t in transformers]
-    return pd.concat([frame, *parts], axis=1)
+    return PanelFeatures(**config)
 
 
 def finer_grain(frame: pd.DataFrame, config: Mapping | None) -> str | None:

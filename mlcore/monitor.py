@@ -61,7 +61,7 @@ from mlcore.errors import ConfigError, DataError, run_main
 from mlcore.predict import (
     SCORE_COL,
     Champion,
-    add_derived_features,
+    grain_warnings,
     load_champion,
 )
 from mlcore.report import Report, Section, write_index, write_report
@@ -383,10 +383,11 @@ def run_drift(config: Mapping[str, Any] | Any) -> DriftResult:
             raise DataError(f"drift: {batch} has no rows")
         if SCORE_COL in frame.columns:
             raise DataError(f"drift: {batch} has a column named {SCORE_COL!r}, the score's name")
-        scored = add_derived_features(frame, cfg, batch)
-        if profile.score_col is not None:  # a binary model: the score's drift and performance too
-            stage(f"scoring {len(scored):,} rows with v{champion.version}")
-            scored[SCORE_COL] = champion.scores(scored, batch)
+        with grain_warnings(batch):  # the champion computes the activity features of the rows
+            scored = champion.featured(frame, batch)
+            if profile.score_col is not None:  # a binary model: the score's drift and performance
+                stage(f"scoring {len(scored):,} rows with v{champion.version}")
+                scored[SCORE_COL] = champion.scores(frame, batch)
         stage(f"drift statistics of {len(profile.features)} features")
         period_col = settings["period_col"]
         result = drift_report(

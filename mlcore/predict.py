@@ -3,8 +3,9 @@
 :func:`score_batch` loads ``models:/<name>@champion`` (pinned to the version the alias points to
 when scoring starts), checks the scoring table against the model's signature (every missing or
 mistyped column named at once) and against the project's validation suite (expectations on the
-target column left out: scoring data has no label), then writes one Parquet file of predictions
-to ``predict.output_dir``: entity id, date (when the table has one), ``score`` (probability of
+target column left out: scoring data has no label), scores the raw rows (the model computes
+their activity features; rows at a finer time grain than its periods get one warning), then
+writes one Parquet file of predictions to ``predict.output_dir``: entity id, date (when the table has one), ``score`` (probability of
 the positive class), ``model_name``, ``model_version`` and ``run_id``. The file is written through
 a temporary file and a rename under a new unique name, so an earlier output is never overwritten
 and a failed run leaves nothing behind. The registry is only read.
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +37,7 @@ from mlcore import track
 from mlcore._files import write_atomic
 from mlcore._progress import Stages
 from mlcore._schema import section
-from mlcore.activity import add_activity_features, finer_grain
+from mlcore.activity import FinerGrainWarning
 from mlcore.config import check_config
 from mlcore.data import READERS, load_table
 from mlcore.errors import DataError, run_main
@@ -45,8 +48,8 @@ __all__ = [
     "SCORE_COL",
     "Champion",
     "PredictionResult",
-    "add_derived_features",
     "check_schema",
+    "grain_warnings",
     "load_champion",
     "main",
     "read_table",
@@ -169,37 +172,40 @@ class Champion:
         """Probability of the positive class for each row of ``frame`` (schema checked first)."""
         return score_frame(self.model, frame, where)
 
+    def featured(self, frame: pd.DataFrame, where: str) -> pd.DataFrame:
+        """``frame`` with the activity features the model computes from its rows (``frame``
+        itself for a model without them): what the drift profile of its training data holds."""
+        from mlcore.model import split_features
+
+        features, _ = split_features(self.model.get_raw_model())
+        if features is None:
+            return frame
+        return _scored(lambda: features.transform(frame), where)
+
     def predictions(self, frame: pd.DataFrame, where: str, task: Any) -> pd.DataFrame:
         """What ``make predict`` writes for ``task`` (see :meth:`mlcore.task.Task.predictions`)."""
         inputs = check_schema(frame, self.model.metadata.get_input_schema(), where)
         return _scored(lambda: task.predictions(self.model.get_raw_model(), inputs), where)
 
 
-def add_derived_features(
-    frame: pd.DataFrame, config: Mapping[str, Any], where: str = "the table"
-) -> pd.DataFrame:
-    """``frame`` with the columns the pipeline derives before training (``features.activity``).
-
-    The activity features of a panel use each entity's earlier rows, so a scoring table should
-    hold that history. Columns the table already has win over derived ones of the same name.
-    Rows at a finer time grain than the features' periods (daily rows for a monthly model) are
-    scored with a warning (:func:`mlcore.activity.finer_grain`).
+@contextmanager
+def grain_warnings(where: str) -> Iterator[None]:
+    """Log each :class:`~mlcore.activity.FinerGrainWarning` of the block once, as one
+    ``WARNING`` line naming ``where``; other warnings pass through as they were.
 
     Example:
-        >>> cfg = {"features": {"activity": {"entity": "id", "time": "t", "values": ["n"],
-        ...                                  "regularity": False}}}
-        >>> add_derived_features(pd.DataFrame({"id": [1, 1], "t": [0, 1], "n": [2, 0]}), cfg).shape
-        (2, 7)
+        >>> with grain_warnings("predict.input"):
+        ...     pass
     """
-    try:
-        derived = add_activity_features(frame, config["features"].get("activity"))
-    except (KeyError, ValueError, TypeError) as exc:
-        message = exc.args[0] if exc.args else exc
-        raise DataError(f"{where}: activity features (features.activity): {message}") from None
-    grain = finer_grain(frame, config["features"].get("activity"))
-    if grain:
-        log.warning("%s: %s", where, grain)
-    return derived.loc[:, ~derived.columns.duplicated()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FinerGrainWarning)
+        yield
+    grain = [str(w.message) for w in caught if issubclass(w.category, FinerGrainWarning)]
+    for message in dict.fromkeys(grain):
+        log.warning("%s: %s", where, message)
+    for w in caught:
+        if not issubclass(w.category, FinerGrainWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def _require_store(uri: str) -> None:
@@ -316,15 +322,18 @@ def _reason_codes(champion: Champion, frame: pd.DataFrame, task: Any, k: int) ->
     other models, said once in the log. A calibrated champion's codes explain the raw score of
     the model inside its calibrator (calibration is monotone: the same order of customers)."""
     from mlcore.explain import reason_codes
-    from mlcore.model import uncalibrated
+    from mlcore.model import split_features, uncalibrated
 
     if k < 1:
         return pd.DataFrame(index=frame.index)
-    model = uncalibrated(champion.model.get_raw_model())
+    features, scorer = split_features(champion.model.get_raw_model())
+    model = uncalibrated(scorer)
     if task.name != "binary":
         log.info("reason codes: not available for task %s (binary LightGBM models)", task.name)
         return pd.DataFrame(index=frame.index)
     inputs = check_schema(frame, champion.model.metadata.get_input_schema(), "reason codes")
+    if features is not None:  # the codes name the activity features, not their raw columns
+        inputs = features.transform(inputs)
     try:
         return reason_codes(model, inputs, k)
     except TypeError:
@@ -368,11 +377,11 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
 
         task = get_task(cfg["task"])
         stage(f"scoring {len(frame):,} rows with v{champion.version}")
-        scored = add_derived_features(frame, cfg, where)
-        predictions = champion.predictions(scored, where, task)
-        if int(settings["reason_codes"]) > 0:
-            stage(f"top-{settings['reason_codes']} reason codes")
-        reasons = _reason_codes(champion, scored, task, int(settings["reason_codes"]))
+        with grain_warnings(where):  # the model computes the activity features of the rows
+            predictions = champion.predictions(frame, where, task)
+            if int(settings["reason_codes"]) > 0:
+                stage(f"top-{settings['reason_codes']} reason codes")
+            reasons = _reason_codes(champion, frame, task, int(settings["reason_codes"]))
         validation = None
         expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
         event = (cfg.get("target") or {}).get("cancel_col")

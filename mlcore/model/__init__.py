@@ -10,7 +10,8 @@ config with Hydra); what differs between estimators is in one place, :func:`adap
 * ``requirements`` — the pip requirement of the estimator's library.
 
 The fitted model is then calibrated on the validation set (:func:`calibrate`, config
-``calibration``) inside the model that is logged.
+``calibration``) inside the model that is logged, behind the panel's activity features
+(:func:`with_features`; :func:`split_features` takes them apart).
 
 No Hydra, MLflow or Great Expectations here; LightGBM is imported only by LightGBM's adapter,
 and Dask only when a :class:`DaskLightGBMClassifier` is fitted.
@@ -40,7 +41,7 @@ from mlcore.model._calibration import (
 )
 from mlcore.model._dask import LOCAL_WORKERS, DaskLightGBMClassifier, dask_client
 from mlcore.model._origin import Origin, origin_of
-from mlcore.model._pipeline import build_pipeline
+from mlcore.model._pipeline import build_pipeline, split_features, with_features
 
 __all__ = [
     "CALIBRATION_METHODS",
@@ -59,5 +60,7 @@ __all__ = [
     "dask_client",
     "fit_calibrator",
     "origin_of",
+    "split_features",
     "uncalibrated",
+    "with_features",
 ]

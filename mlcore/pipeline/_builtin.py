@@ -130,11 +130,13 @@ def features_config(cfg: dict[str, Any]) -> dict[str, Any]:
 
 @step(reads=("splits",), writes=("models",))
 def train(ctx: StepContext) -> StepResult:
-    """Fit the project's transformers, the preprocessing and the estimator as one Pipeline, and
-    the task's dummy baseline; profile the training data for drift."""
+    """Fit the project's transformers, the preprocessing and the estimator as one Pipeline, behind
+    the panel's activity features, and the task's dummy baseline; profile the training data for
+    drift."""
     from sklearn.pipeline import Pipeline
 
     from mlcore._estimator import build_estimator, build_transformers
+    from mlcore.activity import panel_features
     from mlcore.features import build_preprocessor
     from mlcore.model import adapter_for, calibrate
     from mlcore.sampling import sample_training
@@ -173,7 +175,10 @@ def train(ctx: StepContext) -> StepResult:
         groups=x_val[data["entity_col"]],
     )
     baseline = ctx.task.baseline(cfg["seed"]).fit(x_train, y_train)
-    models = Models(model, baseline, calibration.to_dict())
+    features = panel_features(cfg["features"].get("activity"))  # as the table's were computed
+    if features is not None:
+        features.fit(x_train)
+    models = Models(model, baseline, calibration.to_dict(), features)
     # The drift job's reference: the training data, and for binary models the held-out scores.
     if ctx.task.name == "binary":
         held = (y_train, ctx.task.score(model, x_val), y_val)
@@ -244,7 +249,9 @@ def register(ctx: StepContext) -> StepResult:
     verdict: Verdict = ctx["validation"]
     x_test, y_test = splits.xy("test", target)
     name = cfg["tracking"]["model_name"]
-    info = log_sklearn_model(models.model, x_test, name, predict_fn=task.predict_fn)
+    info = log_sklearn_model(  # the model of raw rows: it computes the activity features
+        models.logged, models.inputs(x_test), name, predict_fn=task.predict_fn
+    )
     version = str(info.registered_model_version)
     try:
         record = split_record(cfg, ctx["raw_sha256"], splits.test)

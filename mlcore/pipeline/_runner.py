@@ -92,9 +92,11 @@ class _State:
         if name in self.values:
             return self.values[name]
         if name == "table":
-            from mlcore.activity import add_activity_features
+            from mlcore.activity import panel_features
 
-            value = add_activity_features(self.values["raw"], self.cfg["features"].get("activity"))
+            features = panel_features(self.cfg["features"].get("activity"))  # the model's step
+            raw = self.values["raw"]
+            value = raw if features is None else features.fit_transform(raw)
             producer = "data"
         elif name == "scores":
             target = self.cfg["data"]["target"]

@@ -151,22 +151,37 @@ class Splits:
 @dataclass
 class Models:
     """The fitted model (preprocessing + estimator, one Pipeline, calibrated when ``calibration``
-    says so), its dummy baseline and the calibration decision (a dict of
-    :class:`mlcore.model.Calibration`)."""
+    says so) that scores rows with their activity features, the fitted
+    :class:`mlcore.activity.PanelFeatures` that computes them (None without
+    ``features.activity``), the dummy baseline and the calibration decision (a dict of
+    :class:`mlcore.model.Calibration`). :attr:`logged` is the two as one model of raw rows."""
 
     model: Any
     baseline: Any
     calibration: dict[str, Any] = field(default_factory=dict)
+    features: Any = None
 
     def __getitem__(self, name: str) -> Any:
         return {"model": self.model, "baseline": self.baseline}[name]
 
+    @property
+    def logged(self) -> Any:
+        """The model that is registered: the activity features, then :attr:`model`."""
+        from mlcore.model import with_features
+
+        return with_features(self.features, self.model)
+
+    def inputs(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` as :attr:`logged` takes it: without the features it computes."""
+        added = [] if self.features is None else self.features.added_
+        return frame.drop(columns=[c for c in added if c in frame.columns])
+
     def save(self, folder: Path) -> Files:
         import joblib
 
-        for name in ("model", "baseline"):
+        for name, value in (("model", self.logged), ("baseline", self.baseline)):
             tmp = folder / f".{name}.joblib.tmp"
-            joblib.dump(self[name], tmp)
+            joblib.dump(value, tmp)
             tmp.replace(folder / f"{name}.joblib")
         write_atomic(folder / "calibration.json", json.dumps(self.calibration, indent=2))
         return {}
@@ -175,9 +190,13 @@ class Models:
     def read(cls, folder: Path) -> Models:
         import joblib
 
-        model, baseline = (joblib.load(folder / f"{n}.joblib") for n in ("model", "baseline"))
+        from mlcore.model import split_features
+
+        logged, baseline = (joblib.load(folder / f"{n}.joblib") for n in ("model", "baseline"))
+        features, model = split_features(logged)
         decision = folder / "calibration.json"
-        return cls(model, baseline, json.loads(decision.read_text()) if decision.is_file() else {})
+        calibration = json.loads(decision.read_text()) if decision.is_file() else {}
+        return cls(model, baseline, calibration, features)
 
 
 @dataclass

@@ -59,8 +59,10 @@ def gate(
 def _scores(client: Any, model_name: str, version: str, features: Any, task: Any) -> np.ndarray:
     import mlflow
 
+    from mlcore.model import split_features
+
     model = mlflow.sklearn.load_model(client.get_model_version_download_uri(model_name, version))
-    return task.score(model, features)
+    return task.score(split_features(model)[1], features)  # the rows have their features
 
 
 def decide(

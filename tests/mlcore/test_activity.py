@@ -13,7 +13,12 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from mlcore.activity import ActivityFeatures, RegularityFeatures, add_activity_features
+from mlcore.activity import (
+    ActivityFeatures,
+    FinerGrainWarning,
+    RegularityFeatures,
+    panel_features,
+)
 from mlcore.errors import DataError
 
 # Customer 1 misses months 3 and 4 entirely (no rows): they count as zero activity.
@@ -155,26 +160,85 @@ def test_window_must_be_a_positive_integer():
         _activity(window=0)
 
 
-def test_add_activity_features_appends_every_feature_of_every_value_column():
+def test_panel_features_append_every_feature_of_every_value_column():
     panel = PANEL.assign(minutes=PANEL["logins"] * 10)
     config = {"entity": "customer_id", "time": "month", "values": ["logins", "minutes"]}
-    out = add_activity_features(panel, config)
+    step = panel_features(config).fit(panel)
+    out = step.transform(panel)
     added = out.columns.tolist()[len(panel.columns) :]
-    assert added == [
-        f"{v}_{f}"
-        for v in ("logins", "minutes")
-        for f in ("recency", "frequency_3", "mean_3", "trend_3", "gap_mean", "gap_std", "overdue")
-    ]
+    assert (
+        added
+        == step.added_
+        == [
+            f"{v}_{f}"
+            for v in ("logins", "minutes")
+            for f in (
+                "recency",
+                "frequency_3",
+                "mean_3",
+                "trend_3",
+                "gap_mean",
+                "gap_std",
+                "overdue",
+            )
+        ]
+    )
+    assert step.get_feature_names_out().tolist() == [*panel.columns, *added]
     np.testing.assert_array_equal(out[added[:4]].to_numpy(), _activity())
     pd.testing.assert_frame_equal(out[panel.columns], panel)
-    assert add_activity_features(panel, None) is panel
+    assert panel_features(None) is None
     with pytest.raises(ValueError, match="needs entity, time and values"):
-        add_activity_features(panel, {"entity": "customer_id", "time": "month", "windw": 2})
+        panel_features({"entity": "customer_id", "time": "month", "windw": 2})
+
+
+def test_panel_features_recompute_columns_of_their_names_instead_of_trusting_them():
+    config = {"entity": "customer_id", "time": "month", "values": ["logins"]}
+    step = panel_features(config).fit(PANEL)
+    expected = step.transform(PANEL)
+    forged = expected.assign(logins_trend_3=99.0)  # a client sending its own "feature"
+    assert step.fit(forged).feature_names_in_.tolist() == PANEL.columns.tolist()
+    pd.testing.assert_frame_equal(step.transform(forged), expected)
+
+
+def test_panel_features_inside_a_pipeline_score_raw_rows_as_the_featured_table_does():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from mlcore.model import split_features, with_features
+
+    config = {"entity": "customer_id", "time": "month", "values": ["logins"]}
+    step = panel_features(config).fit(PANEL)
+    table = step.transform(PANEL).fillna(0.0)
+    columns = [c for c in table.columns if c.startswith("logins_")]
+    scorer = Pipeline([("pick", _Pick(columns)), ("lr", LogisticRegression())])
+    scorer.fit(table, PANEL["logins"] > 2)
+    logged = with_features(step, Pipeline([("fill", _Fill()), ("scorer", scorer)]))
+    assert split_features(logged)[0] is step
+    np.testing.assert_array_equal(logged.predict_proba(PANEL), scorer.predict_proba(table))
+
+
+class _Pick:
+    def __init__(self, columns):
+        self.columns = columns
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return X[self.columns]
+
+
+class _Fill(_Pick):
+    def __init__(self):
+        super().__init__(None)
+
+    def transform(self, X):
+        return X.fillna(0.0)
 
 
 def test_scoring_daily_rows_with_a_monthly_model_warns_naming_the_grain(caplog):
     from mlcore.activity import finer_grain
-    from mlcore.predict import add_derived_features
+    from mlcore.predict import grain_warnings
 
     monthly = pd.DataFrame(
         {"id": [1, 1, 2], "t": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"]), "n": 1}
@@ -182,12 +246,18 @@ def test_scoring_daily_rows_with_a_monthly_model_warns_naming_the_grain(caplog):
     daily = pd.DataFrame(
         {"id": [1, 1, 1], "t": pd.to_datetime(["2024-02-01", "2024-02-02", "2024-02-03"]), "n": 1}
     )
-    cfg = {"features": {"activity": {"entity": "id", "time": "t", "values": ["n"]}}}
-    assert finer_grain(monthly, cfg["features"]["activity"]) is None
+    config = {"entity": "id", "time": "t", "values": ["n"]}
+    step = panel_features(config).fit(monthly)
+    assert finer_grain(monthly, config) is None
+    with pytest.warns(FinerGrainWarning, match="finer time grain"):
+        step.transform(daily)  # the model itself warns, wherever it scores (serve included)
     with caplog.at_level("WARNING", logger="mlcore.predict"):
-        add_derived_features(monthly, cfg, "predict.input")
+        with grain_warnings("predict.input"):
+            step.transform(monthly)
         assert not caplog.records
-        add_derived_features(daily, cfg, "predict.input")
+        with grain_warnings("predict.input"):
+            step.transform(daily)
+            step.transform(daily)  # said once per command
     (record,) = caplog.records
     assert record.getMessage().startswith(
         "predict.input: 1 entity-period(s) hold several rows (e.g. 1 in 2024-02): the rows are "

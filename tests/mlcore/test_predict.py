@@ -175,17 +175,20 @@ def test_reason_codes_name_input_columns_whose_contributions_sum_to_the_raw_scor
     trained, tmp_path, monkeypatch, batch_file
 ):
     from mlcore.explain import local_contributions
-    from mlcore.model import uncalibrated
-    from mlcore.predict import add_derived_features, check_schema, load_champion
+    from mlcore.model import split_features, uncalibrated
+    from mlcore.predict import check_schema, load_champion
 
     monkeypatch.chdir(tmp_path)
     assert main(_config(trained, tmp_path, batch_file)) == 0
     (path,) = (tmp_path / "predictions").glob("*.parquet")
     out = pd.read_parquet(path)
     champion = load_champion(trained["tracking"]["uri"], trained["tracking"]["model_name"])
-    scored = add_derived_features(pd.read_parquet(batch_file), trained)
-    inputs = check_schema(scored, champion.model.metadata.get_input_schema(), "batch")
-    model = uncalibrated(champion.model.get_raw_model())  # the codes explain the inner model
+    raw = check_schema(
+        pd.read_parquet(batch_file), champion.model.metadata.get_input_schema(), "batch"
+    )
+    features, scorer = split_features(champion.model.get_raw_model())
+    inputs = features.transform(raw)  # the codes name the activity features the model computes
+    model = uncalibrated(scorer)  # and explain the model inside the calibrator
     contributions = local_contributions(model, inputs, by_input=True)
     inner = model.predict_proba(inputs)[:, 1]
     raw = np.log(inner / (1 - inner))  # the log-odds its score comes from

@@ -1,5 +1,6 @@
-"""REST serving of the champion with ``mlflow models serve`` on loopback: one request, the same
-probabilities as the local pyfunc."""
+"""REST serving of the champion with ``mlflow models serve`` on loopback: raw rows in (the model
+computes their activity features), the same probabilities as the local pyfunc, and a warning in
+the server's log for rows at a finer time grain than the model's."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ import mlflow
 import numpy as np
 import pytest
 
-from mlcore.config import check_config
 from mlcore.datasets import make_churn
 from mlcore.pipeline import run
-from mlcore.predict import add_derived_features
 from tests._processes import free_port, group_members, stop_group
 from tests.conftest import small_config
 
@@ -47,8 +46,7 @@ def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, mo
     config = small_config(tmp_path)
     run(config)
     uri, name = config["tracking"]["uri"], config["tracking"]["model_name"]
-    raw = make_churn(n_customers=40, n_months=5, seed=3).drop(columns="churn")
-    frame = add_derived_features(raw, check_config(config))
+    frame = make_churn(n_customers=40, n_months=5, seed=3).drop(columns="churn")  # raw rows
     mlflow.set_tracking_uri(uri)
     expected = np.asarray(mlflow.pyfunc.load_model(f"models:/{name}@champion").predict(frame))
 
@@ -81,15 +79,24 @@ def test_the_served_champion_returns_the_local_pyfunc_probabilities(tmp_path, mo
         )
     try:
         _wait_ready(server, url, log)
-        split = json.loads(frame.to_json(orient="split", date_format="iso", index=False))
-        body = json.dumps({"dataframe_split": split}).encode()
-        request = urllib.request.Request(
-            f"{url}/invocations", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            served = np.asarray(json.loads(response.read())["predictions"])
+        served = _invoke(url, frame)
+        assert "finer time grain" not in log.read_text()
+        daily = frame.iloc[[0, 0]].copy()  # one customer's month sent as two daily rows
+        daily["snapshot_month"] += np.array([0, 1], dtype="timedelta64[D]")
+        _invoke(url, daily)
     finally:
         stop_group(server)
     assert served.shape == (len(frame), 2)
     np.testing.assert_allclose(served, expected, rtol=1e-12, atol=0)
+    assert "FinerGrainWarning" in log.read_text()  # the endpoint's log says what the rows are
     assert not group_members(server.pid)  # the whole process group is gone
+
+
+def _invoke(url: str, frame) -> np.ndarray:
+    split = json.loads(frame.to_json(orient="split", date_format="iso", index=False))
+    body = json.dumps({"dataframe_split": split}).encode()
+    request = urllib.request.Request(
+        f"{url}/invocations", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return np.asarray(json.loads(response.read())["predictions"])

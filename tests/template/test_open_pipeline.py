@@ -86,19 +86,16 @@ def example(tmp_path_factory) -> Path:
     return bake_and_install(tmp_path_factory.mktemp("open_example"), _env())
 
 
-def _scoring_inputs(project: Path, overrides: list[str]) -> pd.DataFrame:
-    """The table ``make predict`` scores by default (the data group's table, its derived
-    features, no target), composed from the project's conf/ as the make targets compose it."""
+def _scoring_table(project: Path, overrides: list[str]) -> pd.DataFrame:
+    """The raw rows ``make predict`` scores by default (the data group's table, no target),
+    composed from the project's conf/ as the make targets compose it."""
     from mlcore._commands.config import compose
     from mlcore.config import check_config
     from mlcore.data import load_table
-    from mlcore.predict import add_derived_features
 
     cfg = check_config(compose(str(project / "conf"), overrides))
-    raw = load_table(cfg["data"], labelled=False).drop(
-        columns=cfg["data"]["target"], errors="ignore"
-    )
-    return add_derived_features(raw, cfg)
+    raw = load_table(cfg["data"], labelled=False)
+    return raw.drop(columns=cfg["data"]["target"], errors="ignore")
 
 
 def _serve(project: Path, port: int, args: str, frame: pd.DataFrame, log: Path) -> np.ndarray:
@@ -155,15 +152,21 @@ def test_logistic_regression_with_project_features_serves_what_make_predict_scor
     predictions = pd.read_parquet(output)
     assert set(predictions["model_version"]) == {str(champion.version)}
 
+    # The serving contract: a client sends raw rows, each customer's history, and the model
+    # computes their activity features; every row gets the score make predict gave it.
     keys = ["customer_id", "snapshot_month"]
     chosen = predictions.iloc[:: max(1, len(predictions) // 40)]
-    rows = chosen[keys].merge(_scoring_inputs(example, scoring), on=keys, validate="one_to_one")
+    raw = _scoring_table(example, scoring)
+    history = raw[raw["customer_id"].isin(chosen["customer_id"])].reset_index(drop=True)
     signature = mlflow.models.Model.load(model_dir).signature.inputs.input_names()
+    assert "logins" in signature and not any(c.startswith("logins_") for c in signature)
     served = _serve(
-        example, free_port(), f"paths.root={root}", rows[signature], tmp_path / "serve.log"
+        example, free_port(), f"paths.root={root}", history[signature], tmp_path / "serve.log"
     )
-    assert served.shape == (len(chosen), 2)
-    np.testing.assert_allclose(served[:, 1], chosen["score"].to_numpy(), rtol=0, atol=1e-9)
+    assert served.shape == (len(history), 2)
+    both = history[keys].assign(served=served[:, 1]).merge(chosen, on=keys, validate="one_to_one")
+    assert len(both) == len(chosen)
+    np.testing.assert_allclose(both["served"], both["score"], rtol=0, atol=1e-9)
 
 
 @EXAMPLE

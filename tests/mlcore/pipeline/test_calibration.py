@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.calibration import CalibratedClassifierCV
 
-from mlcore.model import uncalibrated
+from mlcore.model import split_features, uncalibrated
 from mlcore.pipeline import run
 from mlcore.predict import check_schema, load_champion, score_batch
 from mlcore.track import run_metrics
@@ -49,7 +49,9 @@ def test_a_calibrated_run_logs_the_calibrated_model_and_reports_before_and_after
     inputs = check_schema(test, champion.model.metadata.get_input_schema(), "test")
     served = np.asarray(champion.model.predict(inputs))[:, 1]
     np.testing.assert_allclose(served, trained.predict_proba(inputs)[:, 1])
-    assert isinstance(champion.model.get_raw_model(), CalibratedClassifierCV)
-    assert not np.allclose(served, uncalibrated(trained).predict_proba(inputs)[:, 1])
+    features, calibrated = split_features(champion.model.get_raw_model())
+    assert isinstance(calibrated, CalibratedClassifierCV)  # behind the activity features
+    inner = uncalibrated(split_features(trained)[1])
+    assert not np.allclose(served, inner.predict_proba(features.transform(inputs))[:, 1])
     out = pd.read_parquet(score_batch({**config, "predict": {"input": None}}).path)
     assert out["score"].between(0, 1).all() and out["reason_1"].notna().any()  # make predict

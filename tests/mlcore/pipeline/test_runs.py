@@ -103,11 +103,9 @@ def test_the_registered_champion_loads_and_scores_probabilities(make_config):
     run(config)
     mlflow.set_tracking_uri(config["tracking"]["uri"])
     model = mlflow.pyfunc.load_model("models:/test-churn@champion")
-    from mlcore.activity import add_activity_features
     from mlcore.datasets import make_churn
 
-    batch = make_churn(n_customers=50, n_months=5, seed=1).drop(columns="churn")
-    batch = add_activity_features(batch, config["features"]["activity"])
+    batch = make_churn(n_customers=50, n_months=5, seed=1).drop(columns="churn")  # raw rows
     scores = model.predict(batch)
     assert scores.shape == (len(batch), 2)
     assert ((scores >= 0) & (scores <= 1)).all().all()
