@@ -262,6 +262,9 @@ _VERSIONED = (
 def git_info(path: str | Path) -> dict[str, str]:
     """Commit, branch and dirty flag of the git work tree holding ``path`` ({} outside git).
 
+    Dirty: a tracked file changed or a file git does not ignore is not committed (a new module
+    the run may have imported counts; the outputs a generated project ignores do not).
+
     Example:
         >>> sorted(git_info("/"))  # not a repository
         []
@@ -275,7 +278,7 @@ def git_info(path: str | Path) -> dict[str, str]:
     try:
         commit = git("rev-parse", "HEAD")
         branch = git("rev-parse", "--abbrev-ref", "HEAD")
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        dirty = bool(git("status", "--porcelain"))
     except (OSError, subprocess.CalledProcessError):
         return {}
     return {"commit": commit, "branch": branch, "dirty": str(dirty).lower()}

@@ -67,7 +67,9 @@ def test_a_run_records_git_versions_lock_hash_and_input_fingerprints(make_config
 
     git("init", "-q", "-b", "main")
     (tmp_path / "uv.lock").write_text("lock v1\n")
-    git("add", "uv.lock")
+    outputs = ["mlflow.db", "mlartifacts/", "data/", "models/", "reports/"]
+    (tmp_path / ".gitignore").write_text("\n".join(outputs) + "\n")  # as a generated project's
+    git("add", "uv.lock", ".gitignore")
     git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "lock")
     config = make_config(steps=["validate", "split"])
     result = run(config)
@@ -85,6 +87,11 @@ def test_a_run_records_git_versions_lock_hash_and_input_fingerprints(make_config
     assert logged.data.params["seed"] == "7"
     again = _client(config).get_run(run(config).run_id).data.tags
     assert again["mlcore.data.raw.sha256"] == tags["mlcore.data.raw.sha256"]
+    assert again["mlcore.git.dirty"] == "false"  # the first run's outputs are ignored
+    (tmp_path / "new_module.py").write_text(
+        "X = 1\n"
+    )  # not committed: the code is not the commit's
+    assert _client(config).get_run(run(config).run_id).data.tags["mlcore.git.dirty"] == "true"
 
 
 def test_the_artifact_store_is_the_configured_absolute_path_not_the_cwd(
