@@ -234,10 +234,13 @@ def _why(steps: dict[str, float], outside: float, bare: float) -> str:
     return (
         f"why: the budget leaves {TARGET * bare - bare:.0f} s beyond the bare script's "
         f"{bare:.0f} s, while ours spends {outside:.0f} s outside the steps (interpreter, "
-        f"imports of MLflow/scikit-learn/LightGBM, store and run set-up, provenance) and the steps "
-        f"take {parts} s: Great Expectations' import and run, the report's figures, "
-        f"permutation importance, model logging and the champion's paired bootstrap are each "
-        f"1-5 s of fixed cost that a 100k-customer fit does not amortize"
+        f"imports of mlcore, scikit-learn and LightGBM, the data's checks, activity features and "
+        f"fingerprint, MLflow's run set-up, provenance and snapshot; the imports of MLflow, Great "
+        f"Expectations, skops and matplotlib overlap the data loading) and the steps take {parts} "
+        f"s: besides the fit, the preprocessing, the calibration's cross-fitted comparison, the "
+        f"scores of every set, the report's figures, permutation importance and the model logged "
+        f"through skops (ours to list its types, then MLflow's dump and reload) are each 0.5-3 s "
+        f"of fixed cost that a 100k-customer fit does not amortize"
     )
 
 
