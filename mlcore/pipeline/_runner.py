@@ -27,6 +27,7 @@ from mlcore.pipeline._builtin import BUILTIN_STEPS
 from mlcore.pipeline._cache import CACHED_STEPS, cacheable, replay, result_record
 from mlcore.pipeline._checks import check_against_data, check_writable
 from mlcore.pipeline._hooks import MlflowHook
+from mlcore.pipeline._preload import Preload, modules_for
 from mlcore.pipeline._step import Step, StepContext, StepResult, resolve_steps
 from mlcore.pipeline._values import Evaluated, Models, Scores, Splits, Verdict
 
@@ -215,11 +216,15 @@ def _checked(config: Mapping[str, Any] | Any) -> tuple[dict[str, Any], Any, list
 
 
 def _prepare(config: Mapping[str, Any] | Any) -> tuple:
-    """Everything checked and loaded before the MLflow run starts: nothing is written yet."""
+    """Everything checked and loaded before the MLflow run starts: nothing is written yet.
+
+    The steps' heavy libraries are imported meanwhile (:class:`Preload`, waited for by ``run``).
+    """
     from mlcore.data import SYNTHETIC_TABLES, load_table
     from mlcore.targets import target_settings
 
     cfg, task, steps = _checked(config)
+    preload = Preload(modules_for(s.name for s in steps))
     data = cfg["data"]
     raw = load_table(data, labelled=target_settings(cfg["target"]) is None)
     generator = SYNTHETIC_TABLES[data.get("table") or "churn"].__name__ if not data["path"] else ""
@@ -228,7 +233,7 @@ def _prepare(config: Mapping[str, Any] | Any) -> tuple:
         raise DataError(f"{source}: the input table has no rows")
     state = _State(cfg, task, raw, Store(cfg["paths"]))
     check_against_data(cfg, raw, task, lambda: state.get("table"))
-    return cfg, task, steps, raw, source, state
+    return cfg, task, steps, raw, source, state, preload
 
 
 def _record_failed_job(config: Any, parent_run_id: str, error: Exception) -> None:
@@ -259,12 +264,13 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
     """
     track.disable_telemetry()  # before anything imports MLflow: its import writes an id file
     try:
-        cfg, task, steps, raw, source, state = _prepare(config)
+        cfg, task, steps, raw, source, state, preload = _prepare(config)
     except (MlcoreError, ValueError) as exc:
         if parent_run_id is not None:  # a sweep job: its failure must show in the sweep
             _record_failed_job(config, parent_run_id, exc)
         raise
     tracking = cfg["tracking"]
+    preload.wait()
     track.configure(tracking["uri"], tracking["experiment"], tracking["artifact_location"])
     hook = MlflowHook()
     names = [s.name for s in steps]
