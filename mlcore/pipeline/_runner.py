@@ -83,7 +83,7 @@ class _State:
         return Provenance(run_id, self.sha256, inputs, _settings(name, self.cfg))
 
     def producer(self, name: str) -> str:
-        if name == "table" and name not in self.values:  # derived from the data: no need to derive
+        if name in ("raw", "table") and name not in self.values:  # the data's, or freed
             return "data"
         self.get(name)
         return self.producers[name]
@@ -149,6 +149,13 @@ class _State:
         self._keep(name, value, saved.run_id)
         self.loaded[name] = saved.run_id
         return replay(step["result"], step["files"]), saved.run_id
+
+    def release(self, needed: set[str]) -> None:
+        """Free the raw table and the table with its activity features once no step to come
+        reads them (at 10M rows each is about the table's size)."""
+        for name in ("raw", "table"):
+            if name not in needed:
+                self.values.pop(name, None)
 
     def _keep(self, name: str, value: Any, producer: str) -> None:
         if name in ("splits", "models"):
@@ -270,20 +277,26 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
     with track.start_run(_run_name(cfg), tags=tags, parent_run_id=parent_run_id) as active:
         run_id = active.info.run_id
         hook.before_pipeline_run(cfg, raw, str(source), task.name, state.fingerprint)
+        del raw  # the state holds it while a step reads it
+        state.release({name for s in steps for name in s.reads})
         folders = {name: state.store.folder(name) for name in PERSISTED}
-        for s in steps:
+        for i, s in enumerate(steps):
+            later = {n for step in steps[i + 1 :] for n in step.reads}
             hook.before_step_run(s)
             started = time.perf_counter()
             reused = state.reuse(s)
             if reused is None:
                 inputs = {name: state.get(name) for name in s.reads}
+                state.release(later)  # what this step alone reads: its context holds it
                 output_dir = Path(cfg["paths"]["reports"]) / s.name
                 params = (cfg["step_params"] or {}).get(s.name) or {}
                 ctx = StepContext(cfg, task, inputs, run_id, output_dir, folders, params)
                 result, origin = s(ctx), None
                 files = state.put(s, result, run_id)
+                del inputs, ctx
             else:
                 (result, origin), files = reused, {}
+                state.release(later)
             loaded = {n: p for n, p in state.loaded.items() if n in s.reads}
             hook.after_step_run(s, result, files, loaded, time.perf_counter() - started)
             hook.step_cache(s, _cache_status(s, cfg, origin), origin)
