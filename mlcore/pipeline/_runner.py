@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from mlcore import __version__, track
+from mlcore._memory import return_freed_memory
 from mlcore.config import check_config
 from mlcore.errors import DataError, MlcoreError, run_main
 from mlcore.pipeline._artifacts import PERSISTED, Provenance, Store
@@ -279,6 +280,7 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
         hook.before_pipeline_run(cfg, raw, str(source), task.name, state.fingerprint)
         del raw  # the state holds it while a step reads it
         state.release({name for s in steps for name in s.reads})
+        return_freed_memory()  # the data's generation and checks
         folders = {name: state.store.folder(name) for name in PERSISTED}
         for i, s in enumerate(steps):
             later = {n for step in steps[i + 1 :] for n in step.reads}
@@ -302,6 +304,7 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
             hook.step_cache(s, _cache_status(s, cfg, origin), origin)
             if result.stop is not None:
                 raise result.stop
+            return_freed_memory()  # what the step freed, back to the OS before the next one
         result = _result(cfg, names, run_id, state)
         hook.after_pipeline_run(result.summary())
     return result
