@@ -154,6 +154,8 @@ class _State:
     def release(self, needed: set[str]) -> None:
         """Free the raw table and the table with its activity features once no step to come
         reads them (at 10M rows each is about the table's size)."""
+        if "table" in needed and "table" not in self.values:  # still to be derived from the raw
+            needed = {*needed, "raw"}
         for name in ("raw", "table"):
             if name not in needed:
                 self.values.pop(name, None)
