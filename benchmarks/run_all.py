@@ -9,7 +9,8 @@ Usage:
     python benchmarks/run_all.py            # about 15 minutes on 2 quiet cores (Evidently at 1M
                                             # rows alone is 3-4 minutes; its environment is made
                                             # under build/evidently/ with uv on the first run)
-    python benchmarks/run_all.py --scale    # plus bench_scale.py (10M rows; about 10 minutes)
+    python benchmarks/run_all.py --scale    # plus bench_scale.py (10M rows, chunked and in memory;
+                                            # about 20 minutes)
     python benchmarks/run_all.py --cold     # plus a cold `make demo` (downloads; minutes)
 
 Every script's rows are kept in ``results/<name>.json``; a script not run this time (opt-in, or

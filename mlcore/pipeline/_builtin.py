@@ -54,10 +54,10 @@ def _labelled(ctx: StepContext) -> tuple[Any, Labels | None]:
 
     settings = target_settings(ctx.cfg["target"])
     if settings is None:
-        return ctx["table"], None
+        return ctx.take("table"), None
     data = ctx.cfg["data"]
     built = label_table(
-        ctx["table"],
+        ctx.take("table"),  # freed once labelled, unless a later step reads it
         settings,
         entity_col=data["entity_col"],
         date_col=data.get("date_col"),
@@ -94,6 +94,7 @@ def split(ctx: StepContext) -> StepResult:
         date_col=data.get("date_col"),
         target_col=target,
     )
+    del table  # the labelled table: the sets are cut
     for name in SET_NAMES:
         part = result[name]
         if part.empty:

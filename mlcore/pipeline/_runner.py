@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from mlcore import __version__, track
+from mlcore._memory import return_freed_memory
 from mlcore.config import check_config
 from mlcore.errors import DataError, MlcoreError, run_main
 from mlcore.pipeline._artifacts import PERSISTED, Provenance, Store
@@ -84,7 +85,7 @@ class _State:
         return Provenance(run_id, self.sha256, inputs, _settings(name, self.cfg))
 
     def producer(self, name: str) -> str:
-        if name == "table" and name not in self.values:  # derived from the data: no need to derive
+        if name in ("raw", "table") and name not in self.values:  # the data's, or freed
             return "data"
         self.get(name)
         return self.producers[name]
@@ -152,6 +153,15 @@ class _State:
         self._keep(name, value, saved.run_id)
         self.loaded[name] = saved.run_id
         return replay(step["result"], step["files"]), saved.run_id
+
+    def release(self, needed: set[str]) -> None:
+        """Free the raw table and the table with its activity features once no step to come
+        reads them (at 10M rows each is about the table's size)."""
+        if "table" in needed and "table" not in self.values:  # still to be derived from the raw
+            needed = {*needed, "raw"}
+        for name in ("raw", "table"):
+            if name not in needed:
+                self.values.pop(name, None)
 
     def _keep(self, name: str, value: Any, producer: str) -> None:
         if name in ("splits", "models"):
@@ -278,25 +288,33 @@ def run(config: Mapping[str, Any] | Any, parent_run_id: str | None = None) -> Pi
     with track.start_run(_run_name(cfg), tags=tags, parent_run_id=parent_run_id) as active:
         run_id = active.info.run_id
         hook.before_pipeline_run(cfg, raw, str(source), task.name, state.fingerprint)
+        del raw  # the state holds it while a step reads it
+        state.release({name for s in steps for name in s.reads})
+        return_freed_memory()  # the data's generation and checks
         folders = {name: state.store.folder(name) for name in PERSISTED}
-        for s in steps:
+        for i, s in enumerate(steps):
+            later = {n for step in steps[i + 1 :] for n in step.reads}
             hook.before_step_run(s)
             started = time.perf_counter()
             reused = state.reuse(s)
             if reused is None:
                 inputs = {name: state.get(name) for name in s.reads}
+                state.release(later)  # what this step alone reads: its context holds it
                 output_dir = Path(cfg["paths"]["reports"]) / s.name
                 params = (cfg["step_params"] or {}).get(s.name) or {}
                 ctx = StepContext(cfg, task, inputs, run_id, output_dir, folders, params)
                 result, origin = s(ctx), None
                 files = state.put(s, result, run_id)
+                del inputs, ctx
             else:
                 (result, origin), files = reused, {}
+                state.release(later)
             loaded = {n: p for n, p in state.loaded.items() if n in s.reads}
             hook.after_step_run(s, result, files, loaded, time.perf_counter() - started)
             hook.step_cache(s, _cache_status(s, cfg, origin), origin)
             if result.stop is not None:
                 raise result.stop
+            return_freed_memory()  # what the step freed, back to the OS before the next one
         result = _result(cfg, names, run_id, state)
         hook.after_pipeline_run(result.summary())
     return result

@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,20 @@ class StepContext:
                 f"{name!r} is not among this step's declared reads {sorted(self.inputs)}"
             )
         return self.inputs[name]
+
+    def take(self, name: str) -> Any:
+        """The input ``name``, handed over: the context lets go of it, so the step can free it
+        once done with it (the runner keeps it only for a later step that reads it).
+
+        Example:
+            >>> ctx = StepContext({}, None, {"table": [1, 2]}, "run", Path("."))
+            >>> ctx.take("table"), "table" in ctx.inputs
+            ([1, 2], False)
+        """
+        value = self[name]
+        if isinstance(self.inputs, MutableMapping):
+            del self.inputs[name]
+        return value
 
 
 @dataclass(frozen=True)

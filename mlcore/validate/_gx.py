@@ -124,6 +124,9 @@ def validate_frame(
         batch_parameters={"dataframe": frame},
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": sample_size},
     )
+    # GX's context outlives this call and its data source caches the batch: let go of the frame,
+    # so the table is freed once the pipeline no longer needs it.
+    context.data_sources.delete(f"{name}_source")
     by_id = {res.expectation_config.id: res for res in run.results}  # GX does not keep the order
     rows = []
     for spec, expectation_id in zip(specs, ids, strict=True):

@@ -5,7 +5,7 @@ import pytest
 
 from mlcore.datasets import make_churn
 from mlcore.errors import DataError
-from mlcore.snapshot import fetch_snapshot, store_snapshot
+from mlcore.snapshot import _parquet_sha256, fetch_snapshot, store_snapshot
 from mlcore.track import fingerprint
 
 
@@ -20,6 +20,25 @@ def test_an_unchanged_table_is_stored_once_and_restores_the_same_fingerprint(tmp
     assert [p.name for p in (tmp_path / "snapshots").iterdir()] == [f"{sha}.parquet"]
     restored = pd.read_parquet(fetch_snapshot(first, tmp_path / "restore"))
     assert fingerprint(restored)["sha256"] == sha
+
+
+def test_the_snapshot_is_checked_column_by_column_with_the_fingerprint_of_the_whole_table(
+    tmp_path,
+):
+    frame = pd.DataFrame(
+        {
+            "id": [3, 1, 2, 4],
+            "fee": [1.5, None, 2.0, 0.25],
+            "plan": ["a", None, "b", "a"],
+            "when": pd.to_datetime(["2024-01-01", "2024-02-01", None, "2024-03-01"]),
+            "flag": [True, False, True, True],
+            "tier": pd.Categorical(["x", "y", "x", None]),
+        }
+    )
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path, index=False)
+    whole = fingerprint(pd.read_parquet(path))["sha256"]
+    assert _parquet_sha256(path, list(frame.columns)) == whole == fingerprint(frame)["sha256"]
 
 
 def test_a_gone_snapshot_is_a_data_error_naming_it(tmp_path):

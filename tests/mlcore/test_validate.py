@@ -3,10 +3,12 @@ runs fully offline, and writes its results as JSON and HTML."""
 
 from __future__ import annotations
 
+import gc
 import json
 import socket
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +334,12 @@ def test_bad_arguments_are_config_errors() -> None:
         validate_frame(pd.DataFrame({"a": [1]}), [], sample_size=0)
     with pytest.raises(ConfigError, match="margin must be >= 0"):
         profile_expectations(pd.DataFrame({"a": [1]}), margin=-0.1)
+
+
+def test_validating_a_frame_does_not_keep_it_alive():
+    frame = pd.DataFrame({"a": np.arange(100.0)})
+    alive = weakref.ref(frame)
+    assert validate_frame(frame, [{"type": "not_null", "column": "a"}], name="raw").success
+    del frame
+    gc.collect()
+    assert alive() is None  # GX's context, which outlives the call, holds no batch of it

@@ -90,6 +90,20 @@ def test_a_project_step_runs_in_its_place_and_its_outputs_are_logged(
     assert result.model_version == "1"
 
 
+def test_a_later_step_still_reads_the_table_the_split_step_took(make_config, tmp_path, monkeypatch):
+    (tmp_path / "late_steps.py").write_text(
+        "from mlcore.pipeline import StepResult, step\n"
+        "@step(reads=('table',), writes=('late',))\n"
+        "def late(ctx):\n"
+        "    return StepResult(values={'late': 1}, metrics={'late_rows': len(ctx['table'])})\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = make_config(steps=["validate", "split", "late_steps.late"], cache=False)
+    result = run(config)
+    logged = run_metrics(_client(config).get_run(result.run_id))
+    assert logged["late_rows"] > logged["rows_train"] + logged["rows_validation"]
+
+
 @pytest.mark.parametrize(
     ("override", "key"),
     [
@@ -185,7 +199,7 @@ def test_multiclass_runs_end_to_end_with_macro_auc_as_the_gate_metric(make_confi
     served = mlflow.pyfunc.load_model(f"models:/{config['tracking']['model_name']}@champion")
     probabilities = np.asarray(served.predict(bundled(load_wine).drop(columns="target").head(5)))
     assert probabilities.shape == (5, 3)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)  # float32 input
 
 
 def test_a_sweep_job_that_fails_its_checks_still_leaves_a_failed_child_run(make_config):

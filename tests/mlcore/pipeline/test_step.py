@@ -69,3 +69,11 @@ def test_a_step_sees_only_its_declared_inputs():
     assert ctx["splits"] == "S"
     with pytest.raises(KeyError, match="'models' is not among this step's declared reads"):
         ctx["models"]
+
+
+def test_a_step_that_takes_an_input_leaves_the_context_without_it():
+    ctx = StepContext({}, None, {"table": "T", "splits": "S"}, "run", None)
+    assert ctx.take("table") == "T"
+    assert dict(ctx.inputs) == {"splits": "S"}
+    with pytest.raises(KeyError, match="'table' is not among this step's declared reads"):
+        ctx.take("table")
