@@ -11,6 +11,7 @@ there is left for the step that needs it to raise as it would have.
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Iterable
 
@@ -23,6 +24,9 @@ _BY_STEP = {
     "register": ("skops.io", "mlflow.sklearn", "mlflow.pyfunc"),
 }
 _ALWAYS = ("mlflow", "mlflow.store.tracking.sqlalchemy_store")
+# Loggers quieted before their package is imported, as the step that imports it does
+# (mlcore.validate): Great Expectations logs dozens of INFO lines while it imports.
+_QUIET = ("great_expectations",)
 # Imported here, before the thread starts: the data loading imports them too, and two threads
 # importing the same package at once can deadlock on its import locks.
 _SHARED = ("pyarrow.parquet", "pandas.io.parquet")
@@ -54,6 +58,9 @@ class Preload:
         self.modules = list(modules)
         for name in _SHARED if self.modules else ():
             importlib.import_module(name)
+        for name in _QUIET:
+            if any(m.split(".")[0] == name for m in self.modules):
+                logging.getLogger(name).setLevel(logging.WARNING)
         self.imported: list[str] = []
         self._thread = threading.Thread(target=self._run, name="mlcore-preload", daemon=True)
         self._thread.start()

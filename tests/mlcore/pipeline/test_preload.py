@@ -50,3 +50,19 @@ def test_a_run_stopped_by_its_config_imports_no_heavy_library(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert json.loads(done.stdout.splitlines()[-1]) == [1, []], done.stderr[-2000:]
+
+
+def test_great_expectations_imported_ahead_logs_nothing_at_info():
+    code = textwrap.dedent(
+        """
+        import logging
+        logging.basicConfig(level=logging.INFO)  # as Hydra configures a project's run
+        from mlcore.pipeline._preload import Preload
+        print(Preload(["great_expectations"]).wait())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.strip() == "['great_expectations']"
+    assert "great_expectations" not in done.stderr, done.stderr[-2000:]
