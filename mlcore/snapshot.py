@@ -92,19 +92,16 @@ def store_snapshot(frame: Any, sha256: str, store: str) -> tuple[str, bool]:
 def _parquet_sha256(path: Path, columns: list[str]) -> str:
     """:func:`mlcore.track.fingerprint`'s sha256 of the table in the Parquet file ``path``,
     read back one column at a time: no second copy of the whole table to check it."""
-    import hashlib
-    import json
-
     import pandas as pd
     from pandas.core.util.hashing import combine_hash_arrays
+
+    from mlcore.track import content_sha256
 
     hashes = (
         pd.util.hash_pandas_object(pd.read_parquet(path, columns=[c])[c], index=False).to_numpy()
         for c in columns
     )
-    digest = hashlib.sha256(json.dumps(columns).encode())
-    digest.update(combine_hash_arrays(hashes, len(columns)).tobytes())  # as for a DataFrame
-    return digest.hexdigest()
+    return content_sha256(columns, combine_hash_arrays(hashes, len(columns)))  # as for a frame
 
 
 def fetch_snapshot(uri: str, folder: Path) -> Path:

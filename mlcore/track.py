@@ -18,7 +18,7 @@ import logging
 import os
 import platform
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from mlcore._metric_names import metric_key, run_metrics
 __all__ = [
     "MAX_PARAM_LENGTH",
     "configure",
+    "content_sha256",
     "disable_telemetry",
     "environment_info",
     "fingerprint",
@@ -284,6 +285,25 @@ def git_info(path: str | Path) -> dict[str, str]:
     return {"commit": commit, "branch": branch, "dirty": str(dirty).lower()}
 
 
+def content_sha256(columns: Sequence[Any], row_hashes: Any) -> str:
+    """The sha256 of :func:`fingerprint` from the column names and the table's row hashes
+    (``pd.util.hash_pandas_object(frame, index=False)``, which a reader of one column at a time
+    can combine itself).
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+        >>> rows = pd.util.hash_pandas_object(frame, index=False)
+        >>> content_sha256(["a", "b"], rows) == fingerprint(frame)["sha256"]
+        True
+    """
+    import numpy as np
+
+    digest = hashlib.sha256(json.dumps([str(c) for c in columns]).encode())
+    digest.update(np.asarray(row_hashes, dtype=np.uint64).tobytes())
+    return digest.hexdigest()
+
+
 def fingerprint(frame: Any) -> dict[str, Any]:
     """Content hash (order-sensitive, of values and column names), row count and schema.
 
@@ -295,11 +315,8 @@ def fingerprint(frame: Any) -> dict[str, Any]:
     """
     import pandas as pd
 
-    digest = hashlib.sha256()
-    digest.update(json.dumps([str(c) for c in frame.columns]).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return {
-        "sha256": digest.hexdigest(),
+        "sha256": content_sha256(frame.columns, pd.util.hash_pandas_object(frame, index=False)),
         "rows": len(frame),
         "schema": {str(c): str(t) for c, t in frame.dtypes.items()},
     }
