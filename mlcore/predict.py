@@ -5,10 +5,11 @@ when scoring starts), checks the scoring table against the model's signature (ev
 mistyped column named at once) and against the project's validation suite (expectations on the
 target column left out: scoring data has no label), scores the raw rows (the model computes
 their activity features; rows at a finer time grain than its periods get one warning), then
-writes one Parquet file of predictions to ``predict.output_dir``: entity id, date (when the table has one), ``score`` (probability of
-the positive class), ``model_name``, ``model_version`` and ``run_id``. The file is written through
-a temporary file and a rename under a new unique name, so an earlier output is never overwritten
-and a failed run leaves nothing behind. The registry is only read.
+writes one Parquet file of predictions to ``predict.output_dir``: entity id, date (when the
+table has one), ``score`` (probability of the positive class), ``model_name``,
+``model_version`` and ``run_id``. The file is written through a temporary file and a rename
+under a new unique name, so an earlier output is never overwritten and a failed run leaves
+nothing behind. The registry is only read.
 
 ``predict`` config keys: ``input`` (a CSV or Parquet path; null: the table of the ``data`` group
 without its target) and ``output_dir``.
