@@ -173,20 +173,23 @@ class Champion:
         """Probability of the positive class for each row of ``frame`` (schema checked first)."""
         return score_frame(self.model, frame, where)
 
+    @property
+    def scorer(self) -> Any:
+        """The model behind its activity features step: it scores :meth:`featured` rows."""
+        from mlcore.model import split_features
+
+        return split_features(self.model.get_raw_model())[1]
+
     def featured(self, frame: pd.DataFrame, where: str) -> pd.DataFrame:
         """``frame`` with the activity features the model computes from its rows (``frame``
-        itself for a model without them): what the drift profile of its training data holds."""
+        itself for a model without them): what :attr:`scorer` scores, and what the drift
+        profile of its training data holds."""
         from mlcore.model import split_features
 
         features, _ = split_features(self.model.get_raw_model())
         if features is None:
             return frame
         return _scored(lambda: features.transform(frame), where)
-
-    def predictions(self, frame: pd.DataFrame, where: str, task: Any) -> pd.DataFrame:
-        """What ``make predict`` writes for ``task`` (see :meth:`mlcore.task.Task.predictions`)."""
-        inputs = check_schema(frame, self.model.metadata.get_input_schema(), where)
-        return _scored(lambda: task.predictions(self.model.get_raw_model(), inputs), where)
 
 
 @contextmanager
@@ -318,28 +321,25 @@ def _scoring_table(
     )
 
 
-def _reason_codes(champion: Champion, frame: pd.DataFrame, task: Any, k: int) -> pd.DataFrame:
-    """Top-``k`` reason codes of a binary LightGBM champion (``predict.reason_codes``); none for
-    other models, said once in the log. A calibrated champion's codes explain the raw score of
-    the model inside its calibrator (calibration is monotone: the same order of customers)."""
+def _reason_codes(scorer: Any, inputs: pd.DataFrame, task: Any, k: int) -> pd.DataFrame:
+    """Top-``k`` reason codes (``predict.reason_codes``) of a binary LightGBM champion's
+    ``scorer`` on ``inputs`` with their activity features, which the codes name; none for other
+    models, said once in the log. A calibrated champion's codes explain the raw score of the
+    model inside its calibrator (calibration is monotone: the same order of customers)."""
     from mlcore.explain import reason_codes
-    from mlcore.model import split_features, uncalibrated
+    from mlcore.model import uncalibrated
 
     if k < 1:
-        return pd.DataFrame(index=frame.index)
-    features, scorer = split_features(champion.model.get_raw_model())
+        return pd.DataFrame(index=inputs.index)
     model = uncalibrated(scorer)
     if task.name != "binary":
         log.info("reason codes: not available for task %s (binary LightGBM models)", task.name)
-        return pd.DataFrame(index=frame.index)
-    inputs = check_schema(frame, champion.model.metadata.get_input_schema(), "reason codes")
-    if features is not None:  # the codes name the activity features, not their raw columns
-        inputs = features.transform(inputs)
+        return pd.DataFrame(index=inputs.index)
     try:
         return reason_codes(model, inputs, k)
     except TypeError:
         log.info("reason codes: not available for %s (LightGBM models)", type(model[-1]).__name__)
-        return pd.DataFrame(index=frame.index)
+        return pd.DataFrame(index=inputs.index)
 
 
 def _output_path(directory: Path, version: str) -> Path:
@@ -378,11 +378,14 @@ def score_batch(config: Mapping[str, Any] | Any) -> PredictionResult:
 
         task = get_task(cfg["task"])
         stage(f"scoring {len(frame):,} rows with v{champion.version}")
-        with grain_warnings(where):  # the model computes the activity features of the rows
-            predictions = champion.predictions(frame, where, task)
-            if int(settings["reason_codes"]) > 0:
-                stage(f"top-{settings['reason_codes']} reason codes")
-            reasons = _reason_codes(champion, frame, task, int(settings["reason_codes"]))
+        schema = champion.model.metadata.get_input_schema()
+        with grain_warnings(where):  # the model's features step, once for scores and reasons
+            inputs = champion.featured(check_schema(frame, schema, where), where)
+        scorer = champion.scorer
+        predictions = _scored(lambda: task.predictions(scorer, inputs), where)
+        if int(settings["reason_codes"]) > 0:
+            stage(f"top-{settings['reason_codes']} reason codes")
+        reasons = _reason_codes(scorer, inputs, task, int(settings["reason_codes"]))
         validation = None
         expectations = scoring_expectations(cfg["validation"]["expectations"], data["target"])
         event = (cfg.get("target") or {}).get("cancel_col")
