@@ -33,6 +33,7 @@ from mlcore.model._adapters import (
 from mlcore.model._boosting import boosting_progress
 from mlcore.model._calibration import (
     CALIBRATION_METHODS,
+    Calibrated,
     Calibration,
     calibrate,
     calibration_settings,
@@ -52,6 +53,7 @@ __all__ = [
     "LightGBMAdapter",
     "Origin",
     "adapter_for",
+    "Calibrated",
     "Calibration",
     "boosting_progress",
     "build_pipeline",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from mlcore.errors import ConfigError
 
 __all__ = [
     "CALIBRATION_METHODS",
+    "Calibrated",
     "Calibration",
     "calibrate",
     "calibration_settings",
@@ -148,27 +149,30 @@ def _given_scores(classes: np.ndarray) -> Any:
     return Given().fit(None)
 
 
-def _cross_fitted_log_loss(
-    model: Any, X_val: Any, y_val: np.ndarray, groups: Any, folds: int
-) -> dict[str, float] | None:
-    """Validation log loss of the model and of each calibrator fitted on the other folds (folds
-    by a hash of ``groups``: every row of an entity in one fold). None: too few rows of a class."""
-    from sklearn.metrics import log_loss
-
-    classes = np.asarray(model.classes_)
-    given = _given_scores(classes)
+def _folds(y_val: np.ndarray, groups: Any, folds: int, n_classes: int) -> np.ndarray | None:
+    """Each row's fold, by a hash of ``groups`` (every row of an entity in one fold); None when
+    a fold, or the rest, lacks a class."""
     keys = pd.Series(np.arange(len(y_val)) if groups is None else np.asarray(groups))
     fold = pd.util.hash_pandas_object(keys, index=False).to_numpy() % np.uint64(folds)
     for k in range(folds):
         for part in (y_val[fold == k], y_val[fold != k]):
-            if len(np.unique(part)) < len(classes):
+            if len(np.unique(part)) < n_classes:
                 return None
-    proba = np.asarray(model.predict_proba(X_val), dtype=np.float64)
-    response = _response(model, X_val, proba)
+    return fold
+
+
+def _cross_fitted_log_loss(
+    given: Any, proba: np.ndarray, response: np.ndarray, y_val: np.ndarray, fold: np.ndarray
+) -> dict[str, float]:
+    """Validation log loss of the model (its ``proba``) and of each calibrator fitted on the
+    other folds' ``response`` (``given`` scores it)."""
+    from sklearn.metrics import log_loss
+
+    classes = given.classes_
     losses = {"none": log_loss(y_val, proba, labels=classes)}
     for method in _FITTED:
         held_out = np.zeros((len(y_val), len(classes)))
-        for k in range(folds):
+        for k in np.unique(fold):
             held = fold == k
             calibrator = fit_calibrator(given, response[~held], y_val[~held], method)
             held_out[held] = calibrator.predict_proba(response[held])
@@ -176,8 +180,37 @@ def _cross_fitted_log_loss(
     return {k: float(v) for k, v in losses.items()}
 
 
+def _calibrated(
+    model: Any, given: Any, response: np.ndarray, y_val: np.ndarray, method: str
+) -> tuple[Any, np.ndarray]:
+    """``fit_calibrator(model, X_val, y_val, method)`` and its probabilities on ``X_val``, from
+    the model's ``response`` on ``X_val``: the calibrator is fitted on the scores (``given``),
+    then wraps the frozen model, as ``CalibratedClassifierCV.fit`` would have."""
+    from sklearn.frozen import FrozenEstimator
+
+    calibrated = fit_calibrator(given, response, y_val, method)
+    proba = calibrated.predict_proba(response)
+    frozen = FrozenEstimator(model)
+    calibrated.estimator = frozen
+    for pair in calibrated.calibrated_classifiers_:
+        pair.estimator = frozen
+    for name in ("n_features_in_", "feature_names_in_"):
+        if hasattr(frozen, name):
+            setattr(calibrated, name, getattr(frozen, name))
+    return calibrated, proba
+
+
 def _losses_text(losses: Mapping[str, float]) -> str:
     return ", ".join(f"{m} {losses[m]:.4f}" for m in ("none", *_FITTED))
+
+
+class Calibrated(NamedTuple):
+    """What :func:`calibrate` returns: the model to log, the decision and the model's
+    probabilities on the validation rows (None when they were not computed)."""
+
+    model: Any
+    decision: Calibration
+    validation_proba: np.ndarray | None = None
 
 
 def calibrate(
@@ -188,8 +221,10 @@ def calibrate(
     *,
     task: str = "binary",
     groups: Any = None,
-) -> tuple[Any, Calibration]:
-    """The model to log (calibrated on ``X_val``, ``y_val`` or as it was) and the decision.
+) -> Calibrated:
+    """The model to log (calibrated on ``X_val``, ``y_val`` or as it was), the decision and its
+    validation probabilities. The model scores the validation rows twice (probabilities, and the
+    response its calibrator maps): every calibrator and the returned probabilities reuse them.
 
     ``groups`` (e.g. the entity column of ``X_val``) keeps each entity's rows in one fold of the
     cross-fitted comparison.
@@ -197,21 +232,27 @@ def calibrate(
     Example:
         >>> from sklearn.linear_model import LogisticRegression
         >>> X, y = np.arange(200.0).reshape(-1, 1), (np.arange(200) % 3 == 0).astype(int)
-        >>> _, decision = calibrate(LogisticRegression().fit(X, y), X, y, {"method": "sigmoid"})
+        >>> _, decision, _ = calibrate(LogisticRegression().fit(X, y), X, y, {"method": "sigmoid"})
         >>> decision.method, sorted(decision.log_loss)
         ('sigmoid', ['isotonic', 'none', 'sigmoid'])
     """
     settings = calibration_settings(cfg, task)
     requested = settings["method"]
     if task == "regression":
-        return model, Calibration(requested, "none", "not applicable: a regression model")
+        return Calibrated(
+            model, Calibration(requested, "none", "not applicable: a regression model")
+        )
     if requested == "none":
-        return model, Calibration(requested, "none", "off (calibration.method none)")
-    losses = _cross_fitted_log_loss(model, X_val, y_val, groups, settings["folds"])
+        return Calibrated(model, Calibration(requested, "none", "off (calibration.method none)"))
+    given = _given_scores(np.asarray(model.classes_))
+    proba = np.asarray(model.predict_proba(X_val), dtype=np.float64)
+    response = _response(model, X_val, proba)
+    fold = _folds(y_val, groups, settings["folds"], len(given.classes_))
+    losses = None if fold is None else _cross_fitted_log_loss(given, proba, response, y_val, fold)
     if losses is None:
         if requested == "auto":
             why = f"none: the validation set is too small for {settings['folds']} folds per class"
-            return model, Calibration(requested, "none", why)
+            return Calibrated(model, Calibration(requested, "none", why), proba)
         method, why = requested, "set by calibration.method (too few rows to cross-fit)"
     elif requested == "auto":
         method = min(("none", *_FITTED), key=lambda m: (losses[m], m != "none"))
@@ -222,5 +263,6 @@ def calibrate(
         why = f"set by calibration.method; cross-fitted validation log loss {_losses_text(losses)}"
     decision = Calibration(requested, method, why, losses or {})
     if method == "none":
-        return model, decision
-    return fit_calibrator(model, X_val, y_val, method), decision
+        return Calibrated(model, decision, proba)
+    calibrated, calibrated_proba = _calibrated(model, given, response, y_val, method)
+    return Calibrated(calibrated, decision, calibrated_proba)

@@ -167,7 +167,7 @@ def train(ctx: StepContext) -> StepResult:
     model.fit(x_train, y_train, **fit)
     model.steps[-1] = ("model", adapter.finalize(model[-1]))
     x_val, y_val = splits.xy("validation", target)
-    model, calibration = calibrate(  # on the validation set, inside the model that is logged
+    model, calibration, proba = calibrate(  # on the validation set, inside the logged model
         model,
         x_val,
         y_val,
@@ -179,10 +179,11 @@ def train(ctx: StepContext) -> StepResult:
     features = panel_features(cfg["features"].get("activity"))  # as the table's were computed
     if features is not None:
         features.fit(x_train)
-    models = Models(model, baseline, calibration.to_dict(), features)
+    val_scores = None if proba is None else ctx.task.from_proba(proba)
+    models = Models(model, baseline, calibration.to_dict(), features, val_scores)
     # The drift job's reference: the training data, and for binary models the held-out scores.
     if ctx.task.name == "binary":
-        held = (y_train, ctx.task.score(model, x_val), y_val)
+        held = (y_train, models.validation_scores, y_val)
     else:
         held = (None, None, None)
     profile = reference_profile(x_train, *held, cfg)

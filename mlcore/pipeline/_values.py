@@ -153,13 +153,15 @@ class Models:
     """The fitted model (preprocessing + estimator, one Pipeline, calibrated when ``calibration``
     says so) that scores rows with their activity features, the fitted
     :class:`mlcore.activity.PanelFeatures` that computes them (None without
-    ``features.activity``), the dummy baseline and the calibration decision (a dict of
-    :class:`mlcore.model.Calibration`). :attr:`logged` is the two as one model of raw rows."""
+    ``features.activity``), the dummy baseline, the calibration decision (a dict of
+    :class:`mlcore.model.Calibration`) and the model's validation scores as training computed
+    them (None when read from disk). :attr:`logged` is the two as one model of raw rows."""
 
     model: Any
     baseline: Any
     calibration: dict[str, Any] = field(default_factory=dict)
     features: Any = None
+    validation_scores: np.ndarray | None = None
 
     def __getitem__(self, name: str) -> Any:
         return {"model": self.model, "baseline": self.baseline}[name]
@@ -239,6 +241,8 @@ class Scores:
     def __init__(self, task: Any, models: Models, splits: Splits, target: str) -> None:
         self.task, self.models, self.splits, self.target = task, models, splits, target
         self.known: dict[str, dict[str, np.ndarray]] = {}
+        if models.validation_scores is not None:
+            self.known["validation"] = {"model": models.validation_scores}
 
     def __call__(self, model: str, set_name: str) -> np.ndarray:
         by_model = self.known.setdefault(set_name, {})

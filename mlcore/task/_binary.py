@@ -88,7 +88,16 @@ class BinaryTask(Task):
             >>> BinaryTask().score(DummyClassifier().fit(X, y), X).tolist()
             [0.75, 0.75, 0.75, 0.75]
         """
-        return np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
+        return self.from_proba(model.predict_proba(X))
+
+    def from_proba(self, proba: Any) -> np.ndarray:
+        """The scores of rows whose ``predict_proba`` is ``proba``: its class-1 column, float64.
+
+        Example:
+            >>> BinaryTask().from_proba(np.array([[0.2, 0.8]])).tolist()
+            [0.8]
+        """
+        return np.asarray(proba, dtype=np.float64)[:, 1]
 
     def baseline(self, seed: int) -> BaseEstimator:
         """``DummyClassifier(strategy="prior")``: the training positive rate for every row.

@@ -190,7 +190,16 @@ class MulticlassTask(Task):
             >>> MulticlassTask().score(DummyClassifier().fit(X, y), X)[0].tolist()
             [0.25, 0.25, 0.5]
         """
-        return np.asarray(model.predict_proba(X), dtype=np.float64)
+        return self.from_proba(model.predict_proba(X))
+
+    def from_proba(self, proba: Any) -> np.ndarray:
+        """The scores of rows whose ``predict_proba`` is ``proba``: all of it, float64.
+
+        Example:
+            >>> MulticlassTask().from_proba([[0.2, 0.8]]).tolist()
+            [[0.2, 0.8]]
+        """
+        return np.asarray(proba, dtype=np.float64)
 
     def baseline(self, seed: int) -> BaseEstimator:
         """``DummyClassifier(strategy="prior")``: the training class shares for every row.

@@ -33,7 +33,7 @@ def _evaluate(calibration: dict | None = None) -> tuple:
     model = make_pipeline(only_x, LogisticRegression(class_weight="balanced")).fit(x_train, y_train)
     decision = {}
     if calibration is not None:
-        model, made = calibrate(model, *val, calibration)
+        model, made, _ = calibrate(model, *val, calibration)
         decision = made.to_dict()
     cfg = {
         "n_bins": 10,

@@ -3,6 +3,9 @@ loss, and served by the logged model (real SQLite MLflow store, real LightGBM)."
 
 from __future__ import annotations
 
+import pickle
+from unittest import mock
+
 import mlflow
 import numpy as np
 import pandas as pd
@@ -70,7 +73,7 @@ def test_fit_calibrator_freezes_the_model_and_reduces_calibration_error():
 def test_auto_calibrates_a_miscalibrated_model_and_lowers_its_log_loss():
     train, val, test = _data(6000, 1), _data(3000, 2), _data(3000, 3)
     model = _over_predicting(*train)
-    served, decision = calibrate(model, *val, {"method": "auto"}, groups=val[0]["customer_id"])
+    served, decision, _ = calibrate(model, *val, {"method": "auto"}, groups=val[0]["customer_id"])
     assert decision.method in ("isotonic", "sigmoid")
     losses = decision.log_loss
     assert losses[decision.method] == min(losses.values()) < losses["none"]
@@ -81,6 +84,24 @@ def test_auto_calibrates_a_miscalibrated_model_and_lowers_its_log_loss():
     after = log_loss(y_test, served.predict_proba(x_test))
     assert after < before * 0.9  # on rows neither the model nor its calibrator has seen
     assert decision.metrics() == {f"calibration_val_log_loss_{k}": v for k, v in losses.items()}
+
+
+_SCORING = ("predict_proba", "decision_function")
+
+
+@pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
+def test_calibrate_scores_the_validation_rows_once_and_equals_scikit_learns_own_fit(method):
+    train, val, test = _data(6000, 1), _data(3000, 2), _data(2000, 3)
+    model = _over_predicting(*train)
+    spies = {m: mock.patch.object(model, m, wraps=getattr(model, m)) for m in _SCORING}
+    with spies["predict_proba"] as proba_spy, spies["decision_function"] as response_spy:
+        served, decision, proba = calibrate(model, *val, {"method": method})
+    assert (proba_spy.call_count, response_spy.call_count) == (1, 1)
+    reference = fit_calibrator(model, *val, method)  # CalibratedClassifierCV scoring X_val itself
+    np.testing.assert_array_equal(proba, served.predict_proba(val[0]))
+    np.testing.assert_array_equal(served.predict_proba(test[0]), reference.predict_proba(test[0]))
+    assert served.feature_names_in_.tolist() == reference.feature_names_in_.tolist()
+    assert uncalibrated(pickle.loads(pickle.dumps(served))).n_features_in_ == model.n_features_in_
 
 
 class _Oracle(ClassifierMixin, BaseEstimator):
@@ -100,9 +121,10 @@ def test_auto_keeps_a_calibrated_model_as_it_is():
     X = rng.normal(scale=2.0, size=(4000, 1))
     y = (rng.random(4000) < 1 / (1 + np.exp(-X[:, 0]))).astype(int)
     model = _Oracle().fit(X, y)
-    served, decision = calibrate(model, X, y, None)  # None: the defaults, auto
+    served, decision, proba = calibrate(model, X, y, None)  # None: the defaults, auto
     assert (decision.requested, decision.method) == ("auto", "none")
     assert served is model
+    np.testing.assert_array_equal(proba, model.predict_proba(X))  # its own, computed once
     assert "no calibrator lowers it" in decision.reason
     assert decision.log_loss["none"] < min(
         decision.log_loss["isotonic"], decision.log_loss["sigmoid"]
@@ -112,10 +134,10 @@ def test_auto_keeps_a_calibrated_model_as_it_is():
 def test_an_explicit_method_is_fitted_and_off_means_off():
     X, y = _data(1500, 6)
     model = _over_predicting(X, y)
-    served, decision = calibrate(model, X, y, {"method": "sigmoid"})
+    served, decision, _ = calibrate(model, X, y, {"method": "sigmoid"})
     assert decision.method == "sigmoid" and uncalibrated(served) is model
     assert decision.reason.startswith("set by calibration.method")
-    same, off = calibrate(model, X, y, {"method": "none"})
+    same, off, _ = calibrate(model, X, y, {"method": "none"})
     assert same is model and off == Calibration("none", "none", "off (calibration.method none)")
     assert Calibration.from_dict(decision.to_dict()) == decision
 
@@ -125,7 +147,7 @@ def test_multiclass_models_are_calibrated_one_vs_rest_and_renormalised():
     X = rng.normal(size=(3000, 2))
     y = np.digitize(X[:, 0] + rng.normal(scale=0.8, size=3000), [-0.5, 0.5])
     model = LogisticRegression(C=0.01).fit(X[:1500], y[:1500])
-    served, decision = calibrate(
+    served, decision, _ = calibrate(
         model, X[1500:], y[1500:], {"method": "isotonic"}, task="multiclass"
     )
     assert set(decision.log_loss) == {"none", "isotonic", "sigmoid"}
@@ -148,14 +170,14 @@ def test_bad_calibration_settings_name_the_key(cfg, task, match):
 
 def test_auto_does_not_apply_to_regression():
     model = object()
-    served, decision = calibrate(model, None, None, {"method": "auto"}, task="regression")
+    served, decision, _ = calibrate(model, None, None, {"method": "auto"}, task="regression")
     assert served is model and decision.method == "none"
 
 
 def test_the_logged_model_serves_the_calibrated_scores_and_explains_the_inner_model(store):
     train, val = _data(6000, 1), _data(3000, 2)
     model = _over_predicting(*train)
-    served, decision = calibrate(model, *val, {"method": "isotonic"})
+    served, decision, _ = calibrate(model, *val, {"method": "isotonic"})
     x_new = _data(200, 9)[0]
     with mlflow.start_run():
         info = log_sklearn_model(served, x_new, "calibrated")
