@@ -25,6 +25,7 @@ from typing import Any
 
 from mlcore._files import file_sha256
 from mlcore._metric_names import metric_key, run_metrics
+from mlcore._mlflow_store import create_store
 
 __all__ = [
     "MAX_PARAM_LENGTH",
@@ -97,7 +98,8 @@ def _truncate(value: str, limit: int) -> str:
 
 
 def _check_sqlite_store(uri: str) -> None:
-    """A ``sqlite:///`` store must be a SQLite file (or not exist yet) and be writable."""
+    """A ``sqlite:///`` store must be a SQLite file and be writable; a new one is copied from
+    an empty store (:mod:`mlcore._mlflow_store`)."""
     from mlcore.errors import DataError
 
     prefix = "sqlite:///"
@@ -105,6 +107,7 @@ def _check_sqlite_store(uri: str) -> None:
         return
     path = Path(uri[len(prefix) :])
     if not path.exists():
+        create_store(path)  # from the empty store made once per MLflow version
         return
     with path.open("rb") as file:
         header = file.read(16)
