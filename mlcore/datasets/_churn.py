@@ -165,6 +165,12 @@ def _simulate(
 _LABELS = {"plan": PLANS, "contract": _CONTRACTS, "payment_method": _PAYMENTS}
 
 
+def _strings(codes: np.ndarray, levels: np.ndarray) -> pd.Categorical:
+    """``levels[codes]`` as pandas' string dtype (-1: missing), converted by pyarrow from the
+    codes instead of one Python string per row."""
+    return pd.Categorical.from_codes(codes, levels).astype("str")
+
+
 def _frame(
     columns: dict[str, np.ndarray], rows: np.ndarray | None, start: str, n_months: int
 ) -> pd.DataFrame:
@@ -182,10 +188,10 @@ def _frame(
             if name == "snapshot_month":
                 values = _month_starts(start, n_months)[values]
             elif name in _LABELS:  # codes -> strings; -1 -> missing
-                labels = np.asarray([*_LABELS[name], None], dtype=object)
-                values = labels[values]
+                values = _strings(values, np.asarray(_LABELS[name]))
             elif name == "zip_code":
-                values = values.astype(str)
+                levels, codes = np.unique(values, return_inverse=True)
+                values = _strings(codes, levels.astype(str))
             data[name] = values
             progress.update(1)
     return pd.DataFrame(data, copy=False)
