@@ -12,9 +12,9 @@ probabilities: ``auto`` is ``none`` there and an explicit method is a ``ConfigEr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -204,13 +204,18 @@ def _losses_text(losses: Mapping[str, float]) -> str:
     return ", ".join(f"{m} {losses[m]:.4f}" for m in ("none", *_FITTED))
 
 
-class Calibrated(NamedTuple):
+@dataclass(frozen=True)
+class Calibrated:
     """What :func:`calibrate` returns: the model to log, the decision and the model's
-    probabilities on the validation rows (None when they were not computed)."""
+    probabilities on the validation rows (None when they were not computed); it unpacks as
+    ``model, decision, validation_proba``."""
 
     model: Any
     decision: Calibration
     validation_proba: np.ndarray | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.model, self.decision, self.validation_proba))
 
 
 def calibrate(
