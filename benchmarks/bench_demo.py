@@ -9,8 +9,10 @@ are cut at the commands that start them:
 - pipeline: ``python -m churn_model.pipeline`` (its steps from the ``step <name>: done`` lines).
 
 ``--cold`` clones the repository (``git clone``, so only committed files) into a temporary folder
-and uses an empty uv cache (``UV_CACHE_DIR``): a fresh machine with only Python and the package
-index. Warm runs use this checkout and the existing cache.
+and uses an empty uv cache (``UV_CACHE_DIR``) and user cache (``XDG_CACHE_HOME``: no cached empty
+MLflow store, so MLflow migrates the project's store itself): a fresh machine with only Python and
+the package index. Warm runs use this checkout and the existing caches (a second project on the
+same machine: its store is a copy of mlcore's cached empty one).
 
 Usage:
     python benchmarks/bench_demo.py            # warm, in this checkout
@@ -90,12 +92,17 @@ def run_demo(cold: bool) -> tuple[dict[str, float], dict[str, float], str, float
             cwd = Path(tmp) / "repo"
             subprocess.run(["git", "clone", "-q", str(REPO), str(cwd)], check=True)
             env["UV_CACHE_DIR"] = str(Path(tmp) / "uv-cache")
+            env["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")  # no cached MLflow store either
         lines = timed_lines(["make", "demo"], cwd, env)
         # The uv `make demo` used (from PATH, else the checkout's private copy), as it passes it.
         env.setdefault("UV", shutil.which("uv") or str(cwd / ".tools" / "bin" / "uv"))
         smoke = timed_lines(["make", "--no-print-directory", "smoke"], demo_project(cwd), env)
     steps = {m.group(1): float(m.group(2)) for _, text in lines if (m := STEP_DONE.search(text))}
-    setup = "fresh clone, empty uv cache" if cold else "this checkout, warm uv cache and .venv"
+    setup = (
+        "fresh clone, empty uv and user caches"
+        if cold
+        else "this checkout, warm uv cache, .venv and cached empty MLflow store"
+    )
     started = next(s for s, text in smoke if PHASES["install"].search(text))
     return phases(lines), steps, setup, smoke[-1][0] - started
 
