@@ -171,10 +171,8 @@ def _why(peaks: dict[str, int], table_bytes: int) -> str:
     over = [(s, b / table_bytes) for s, b in peaks.items() if b / table_bytes > TARGET]
     steps = "; ".join(f"{s} {r:.1f}x: {HOLDS.get(s, 'its working data')}" for s, r in over)
     return (
-        f"; why: steps over {TARGET:g}x: {steps}. Next: the activity features computed after the "
-        "split, inside the model, so that split does not hold them (0.8x the table) beside the "
-        "labelled rows; train alone on persisted sets peaks lower (1.60 GB at 3M rows): the rest "
-        "is what the steps before leave resident"
+        f"; why: steps over {TARGET:g}x: {steps}. Next: the label built and the sets cut in one "
+        "pass, so that split does not hold the table beside its labelled copy"
     )
 
 

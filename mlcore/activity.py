@@ -5,7 +5,9 @@ count) or per event. Each row gets features computed from its own entity's rows 
 period, never later ones, so features are the same at training and at scoring and leak nothing
 from the future. Periods with no row count as no activity. The transformers learn nothing in
 ``fit``: there is no training statistic to save, but scoring needs each entity's history
-(``window`` periods, or all of it for the regularity features) in the frame.
+(``window`` periods, or all of it for the regularity features) in the frame. The features are
+computed in float64 and returned as float32, the precision of the model's input matrix
+(:mod:`mlcore._chunked`), at half the memory.
 
 Periods: a datetime ``time`` column is turned into periods of ``period`` (``"M"`` months, ``"W"``
 weeks, ``"D"`` days, ...); an integer column is used as a period number. Rows sharing an entity and
@@ -187,8 +189,16 @@ class ActivityFeatures(_PanelTransformer):
         sum_xx = _sum_squares(x) - _sum_squares(x_first - 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             trend = (n * sum_xv - sum_x * sum_v) / (n * sum_xx - sum_x**2)
-        features = np.column_stack([recency, frequency, sum_v / n, np.where(n > 1, trend, np.nan)])
-        return features[grid.row_cell]
+        return _rows([recency, frequency, sum_v / n, np.where(n > 1, trend, np.nan)], grid)
+
+
+def _rows(cells: Sequence[np.ndarray], grid: _Grid) -> np.ndarray:
+    """The per-cell feature columns at each input row, as one float32 matrix (computed in
+    float64; float32 is the precision of the model's input, :mod:`mlcore._chunked`)."""
+    out = np.empty((len(grid.row_cell), len(cells)), dtype=np.float32)
+    for j, column in enumerate(cells):
+        out[:, j] = column[grid.row_cell]
+    return out
 
 
 def _sum_squares(k: np.ndarray) -> np.ndarray:
@@ -232,7 +242,7 @@ class RegularityFeatures(_PanelTransformer):
             var = (squares - count * mean**2) / (count - 1)
         std = np.where(count > 1, np.sqrt(np.maximum(var, 0.0)), np.nan)
         recency = np.where(last_active >= grid.start, cell - last_active, np.nan)
-        return np.column_stack([mean, std, recency - mean])[grid.row_cell]
+        return _rows([mean, std, recency - mean], grid)
 
 
 class FinerGrainWarning(UserWarning):

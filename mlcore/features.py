@@ -107,8 +107,11 @@ class _ColumnwiseTransformer(TransformerMixin, BaseEstimator):
         return tags
 
     def _validate(self, X: Any, reset: bool) -> Any:
-        # Checks shape, feature count and names; the values are converted by the subclasses.
-        validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
+        # Checks shape, feature count and names, of a frame on its first row: checking every row
+        # would convert all of them (a Python string per cell of a string column, several times
+        # the column's memory). The values are converted by the subclasses.
+        head = X.iloc[:1] if isinstance(X, pd.DataFrame) else X
+        validate_data(self, head, dtype=None, ensure_all_finite=False, reset=reset)
         return X
 
     def fit(self, X: Any, y: Any = None) -> _ColumnwiseTransformer:
@@ -147,8 +150,11 @@ class CastColumns(OneToOneFeatureMixin, _ColumnwiseTransformer):
         check_is_fitted(self, "n_features_in_")
         names, columns = _columns(self._validate(X, reset=False))
         cast = _to_float if self.to == "float" else _to_str
-        out = [cast(name, col) for name, col in zip(names, columns, strict=True)]
-        return np.column_stack(out).astype(np.float64 if self.to == "float" else object, copy=False)
+        dtype = np.float64 if self.to == "float" else object
+        out = np.empty((len(columns[0]), len(columns)), dtype=dtype)  # no column list beside it
+        for j, (name, col) in enumerate(zip(names, columns, strict=True)):
+            out[:, j] = cast(name, col)
+        return out
 
 
 def _to_float(name: str, col: pd.Series) -> np.ndarray:
