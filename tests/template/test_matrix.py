@@ -16,7 +16,8 @@ the 4 representatives (`COVERING`: every value of every answer, spread over them
 `make test` and `make smoke` (the skeleton: `make run`) for their 16 combinations each.
 
 Installing each project from scratch (uv sync with bytecode compiled, ~50 s) is not repeated: each
-xdist worker installs one environment once, and every combination it runs links its `.venv` to it;
+xdist worker copies its installed default project once (`installed_default`, shared with the other
+template tests), and every combination it runs links its `.venv` to that copy's;
 its `make` targets then run `uv sync --locked` there from the project's own committed lock, which
 only swaps in that project's editable install. A worker runs one test at a time, so no
 environment is used by two combinations at once. pre-commit's hook environments live in one shared
@@ -39,7 +40,7 @@ from tests.template.conftest import (
     REPO,
     UV,
     bake,
-    bake_and_install,
+    copy_installed,
     git,
     make,
     outer_env,
@@ -224,12 +225,13 @@ def matrix_env() -> dict:
 
 
 @pytest.fixture(scope="session")
-def worker_venv(tmp_path_factory) -> Path:
-    """This xdist worker's installed environment: a default project synced once, bytecode compiled.
+def worker_venv(installed_default, tmp_path_factory) -> Path:
+    """This xdist worker's installed environment: a copy of the worker's installed default
+    project (synced once, bytecode compiled), so its combinations never touch the original.
 
     Session scope is per worker process, and a worker runs its tests one at a time.
     """
-    seed = bake_and_install(tmp_path_factory.mktemp("matrix-env"), matrix_env())
+    seed = copy_installed(installed_default, tmp_path_factory.mktemp("matrix-env") / "churn-model")
     return seed / ".venv"
 
 
