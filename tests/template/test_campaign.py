@@ -1,7 +1,8 @@
 """A baked project's campaign path: smoke → predict → campaign-assign → outcomes → campaign-evaluate.
 
 One end-to-end test with its own installed default project (a copy of the one installed per
-worker, so its store and files are its own); kept cheap: the smoke preset's 2,000 customers.
+worker, so its store and files are its own), in its own xdist group (no longer queued behind the
+generated project's tests); kept cheap: the smoke preset's 2,000 customers.
 """
 
 import time
@@ -14,7 +15,7 @@ import pytest
 from mlcore.track import run_metrics
 from tests.template.conftest import UV, outer_env, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template_campaign")]
 
 
 @pytest.fixture(scope="module")
