@@ -114,9 +114,17 @@ def store(tmp_path, monkeypatch):
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Re-apply pytest-xdist's ``xdist_group`` suffix to node ids (xdist 3.8 sets ``_nodeid``,
-    which pytest 9 ignores), so ``--dist loadgroup`` keeps each group on one worker."""
+    which pytest 9 ignores), so ``--dist loadgroup`` keeps each group on one worker; and hand
+    out the slow tests first.
+
+    The scheduler queues the groups by their number of tests, then the single tests in collection
+    order, which put the slow single ones (the CI commands, 2+ min) after the ~1,400 fast tests,
+    with one worker busy at the end while the other had nothing left. Slow first (a stable sort:
+    the order is otherwise unchanged), the fast tests fill both workers at the end instead.
+    """
     if not getattr(config.option, "loadgroup", False):  # set on the workers, which collect
         return
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     from _pytest.nodeid import coerce_node_id
 
     for item in items:

@@ -20,6 +20,9 @@ from mlcore.predict import score_batch
 from mlcore.track import run_metrics
 from tests.conftest import small_config
 
+# One xdist group: the module's champion and its scored batch (a pipeline run) is made once, on one worker.
+pytestmark = pytest.mark.xdist_group("campaign")
+
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory) -> dict:

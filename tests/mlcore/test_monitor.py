@@ -61,6 +61,10 @@ def train_champion(root: Path, **overrides) -> dict:
     return config
 
 
+# One xdist group: the module's champion (a pipeline run) is made once, on one worker.
+pytestmark = pytest.mark.xdist_group("monitor")
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> dict:
     return train_champion(tmp_path_factory.mktemp("store"))

@@ -15,6 +15,9 @@ from mlcore.pipeline import run
 from mlcore.predict import main, score_batch, scoring_expectations
 from tests.conftest import small_config
 
+# One xdist group: the module's champion (a pipeline run) is made once, on one worker.
+pytestmark = pytest.mark.xdist_group("predict")
+
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> dict:

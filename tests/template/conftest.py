@@ -79,6 +79,68 @@ def bake_and_install(output_dir: Path, env: dict) -> Path:
     return project
 
 
+def install_env() -> dict:
+    """The environment of a generated project's install: bytecode compiled, as its make targets
+    do (``UV_COMPILE_BYTECODE``), no outer virtualenv or tracking store."""
+    return outer_env("MLFLOW_TRACKING_URI", UV=UV, UV_COMPILE_BYTECODE="1")
+
+
+def copy_installed(source: Path, dest: Path, env: dict | None = None) -> Path:
+    """An installed copy of the installed project ``source`` at ``dest``, in a few seconds.
+
+    A copied .venv alone does not work: the project is installed editable (a .pth file naming
+    ``source/src``, so the copy would import the original package and read the original conf/)
+    and the scripts' shebangs name ``source/.venv/bin/python``. The copy's .venv is hard-linked
+    (uv installs by hard links from its cache too: files are replaced, never written in place;
+    the compiled bytecode comes along), its shebangs rewritten, and ``uv sync --locked``
+    reinstalls the project from the copy, from its committed lock.
+    """
+    venv = source / ".venv"
+
+    def copy(src: str, dst: str) -> None:
+        if src.startswith(f"{venv}{os.sep}"):
+            os.link(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, dest, symlinks=True, copy_function=copy)
+    old, new = f"#!{venv}/bin/python".encode(), f"#!{dest}/.venv/bin/python".encode()
+    for script in (dest / ".venv" / "bin").iterdir():
+        if script.is_file() and not script.is_symlink():
+            body = script.read_bytes()
+            if body.startswith(old):
+                fresh = script.with_name(f"{script.name}.relocated")
+                fresh.write_bytes(new + body[len(old) :])
+                fresh.chmod(script.stat().st_mode)
+                fresh.replace(script)  # a new file: the original's stays as it is
+    synced = run(
+        UV, "sync", "--locked", "--extra", "dev", "--quiet", cwd=dest, env=env or install_env()
+    )
+    assert synced.returncode == 0, synced.stderr
+    python = str(dest / ".venv" / "bin" / "python")
+    where = run(python, "-c", "import churn_model; print(churn_model.CONFIG_DIR)", cwd=dest)
+    assert where.stdout.strip() == str(dest / "conf"), where.stdout + where.stderr
+    return dest
+
+
+@pytest.fixture(scope="session")
+def installed_default(tmp_path_factory) -> Path:
+    """The default project, baked and installed (``uv sync --locked``, bytecode compiled) once
+    per xdist worker; never used by a test itself: tests take a :func:`copy_installed` of it.
+
+    Installing costs ~50 s on 2 cores (compiling the ~11k files of the environment); the tests
+    of the default answers (generated project, campaign, reproduce, open pipeline, CI commands,
+    the matrix's shared environment) share it instead of repeating it.
+    """
+    return bake_and_install(tmp_path_factory.mktemp("installed-default"), install_env())
+
+
+@pytest.fixture(scope="module")
+def default_project(installed_default, tmp_path_factory) -> Path:
+    """This module's own installed default project: a copy of :func:`installed_default`."""
+    return copy_installed(installed_default, tmp_path_factory.mktemp("default") / "churn-model")
+
+
 def git(project: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=project, capture_output=True, text=True, check=True

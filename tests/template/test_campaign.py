@@ -1,7 +1,8 @@
 """A baked project's campaign path: smoke → predict → campaign-assign → outcomes → campaign-evaluate.
 
-One end-to-end test with its own baked project (a module-scoped fixture cannot be shared with
-``test_generated_project.py``); kept cheap: the smoke preset's 2,000 customers throughout.
+One end-to-end test with its own installed default project (a copy of the one installed per
+worker, so its store and files are its own), in its own xdist group (no longer queued behind the
+generated project's tests); kept cheap: the smoke preset's 2,000 customers.
 """
 
 import time
@@ -12,14 +13,14 @@ import pandas as pd
 import pytest
 
 from mlcore.track import run_metrics
-from tests.template.conftest import UV, bake_and_install, outer_env, run
+from tests.template.conftest import UV, outer_env, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("template_campaign")]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return bake_and_install(tmp_path_factory.mktemp("baked"), outer_env())
+def project(default_project) -> Path:
+    return default_project
 
 
 def _make(project: Path, target: str, args: str = "") -> str:

@@ -1,6 +1,7 @@
 """The generated CI file: valid against its public schema, git-flow triggers, the same make targets
 on every provider, and those targets green when run locally in a baked project."""
 
+import json
 import os
 import shlex
 import subprocess
@@ -157,10 +158,16 @@ def test_only_the_chosen_provider_file_is_generated(baked, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("ci_commands")
-def test_the_commands_the_ci_file_runs_pass_locally(baked):
-    """Run, in order, the make targets of the CI file (checks, then the main-only pipeline)."""
+def test_the_commands_the_ci_file_runs_pass_locally(default_project):
+    """Run, in order, the make targets of the CI file (checks, then the main-only pipeline), in
+    an installed default project (GitHub is the default provider): its first target's
+    ``make install`` is then the no-op of an environment already synced from the same lock."""
     assert UV, "uv is needed to install the generated project (make test provides it)"
-    project = baked["github"]
+    project = default_project
+    assert (
+        json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]["ci_provider"]
+        == "github"
+    )
     checks, on_main, _ = ci_commands("github", project / PROVIDERS["github"][0])
     env = outer_env(UV=UV)
     for target in make_targets(checks) + make_targets(on_main):

@@ -1,6 +1,7 @@
 """Bake the default project with the real cookiecutter CLI, install it, and use it as a user would.
 
-One baked and installed project is shared by the tests of this module (installing costs ~20 s).
+One installed default project is shared by the tests of this module (a copy of the one baked and
+installed per worker: :func:`~tests.template.conftest.installed_default`).
 """
 
 import os
@@ -14,7 +15,7 @@ import pytest
 from mlcore.evaluate import format_money
 from mlcore.track import run_metrics
 from tests.conftest import NETGUARD
-from tests.template.conftest import bake_and_install, outer_env, run
+from tests.template.conftest import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated_project")]
 
@@ -38,8 +39,8 @@ def _offline_env(home: Path, netlog: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return bake_and_install(tmp_path_factory.mktemp("baked"), outer_env())
+def project(default_project) -> Path:
+    return default_project
 
 
 @pytest.fixture

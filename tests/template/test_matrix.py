@@ -16,15 +16,19 @@ the 4 representatives (`COVERING`: every value of every answer, spread over them
 `make test` and `make smoke` (the skeleton: `make run`) for their 16 combinations each.
 
 Installing each project from scratch (uv sync with bytecode compiled, ~50 s) is not repeated: each
-xdist worker installs one environment once, and every combination it runs links its `.venv` to it;
+xdist worker copies its installed default project once (`installed_default`, shared with the other
+template tests), and every combination it runs links its `.venv` to that copy's;
 its `make` targets then run `uv sync --locked` there from the project's own committed lock, which
 only swaps in that project's editable install. A worker runs one test at a time, so no
 environment is used by two combinations at once. pre-commit's hook environments live in one shared
-PRE_COMMIT_HOME (pre-commit locks its store).
+PRE_COMMIT_HOME (pre-commit locks its store). Each combination is baked once per worker and
+shared by its two tests (`baked`; both in the combination's xdist group): the consistency test
+reads the generated tree, the install test runs its targets in a copy of it.
 """
 
 import itertools
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -39,7 +43,7 @@ from tests.template.conftest import (
     REPO,
     UV,
     bake,
-    bake_and_install,
+    copy_installed,
     git,
     make,
     outer_env,
@@ -98,6 +102,26 @@ def bake_project(tmp_path: Path, answers: dict) -> Path:
     return tmp_path / "churn-model"
 
 
+@pytest.fixture(scope="session")
+def baked(tmp_path_factory):
+    """``baked(answers)``: that combination baked once per worker, shared by its two tests (both
+    in one xdist group). The tree is read as generated; the test that runs targets copies it."""
+    projects: dict[str, Path] = {}
+
+    def get(answers: dict) -> Path:
+        key = label(answers)
+        if key not in projects:
+            projects[key] = bake_project(tmp_path_factory.mktemp(key), answers)
+        return projects[key]
+
+    return get
+
+
+def group(i: int):
+    """The xdist group of the i-th combination (two groups: one per worker)."""
+    return pytest.mark.xdist_group(f"matrix-{i % 2}")
+
+
 def test_the_matrix_covers_every_choice_of_cookiecutter_json():
     declared = json.loads((REPO / "cookiecutter.json").read_text())
     for key in ("ci_provider", "include_example_pipeline", "open_source_license"):
@@ -140,11 +164,15 @@ def assert_same_outside_the_ci_and_license_answers(project: Path, other: Path) -
         assert all(line.startswith(VARYING_LINES[relative]) for line in lines), (relative, lines)
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS, ids=label)
+@pytest.mark.parametrize(
+    "answers",
+    [pytest.param(answers, marks=group(i)) for i, answers in enumerate(COMBINATIONS)],
+    ids=label,
+)
 def test_every_combination_bakes_a_consistent_ruff_clean_project(
-    tmp_path, answers, baked_representatives
+    answers, baked, baked_representatives
 ):
-    project = bake_project(tmp_path, answers)
+    project = baked(answers)
     files = {str(p.relative_to(project)) for p in project.rglob("*") if ".git" not in p.parts}
 
     # Only the chosen CI file; no template internals left behind; a clean git-flow repository.
@@ -224,12 +252,13 @@ def matrix_env() -> dict:
 
 
 @pytest.fixture(scope="session")
-def worker_venv(tmp_path_factory) -> Path:
-    """This xdist worker's installed environment: a default project synced once, bytecode compiled.
+def worker_venv(installed_default, tmp_path_factory) -> Path:
+    """This xdist worker's installed environment: a copy of the worker's installed default
+    project (synced once, bytecode compiled), so its combinations never touch the original.
 
     Session scope is per worker process, and a worker runs its tests one at a time.
     """
-    seed = bake_and_install(tmp_path_factory.mktemp("matrix-env"), matrix_env())
+    seed = copy_installed(installed_default, tmp_path_factory.mktemp("matrix-env") / "churn-model")
     return seed / ".venv"
 
 
@@ -259,18 +288,16 @@ def timed_make(
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "answers",
-    [
-        pytest.param(answers, marks=pytest.mark.xdist_group(f"matrix-{i % 2}"))
-        for i, answers in enumerate(COMBINATIONS)
-    ],
+    [pytest.param(answers, marks=group(i)) for i, answers in enumerate(COMBINATIONS)],
     ids=label,
 )
 def test_every_combination_installs_and_passes_pre_commit_and_its_class_tests_and_smoke(
-    tmp_path, answers, worker_venv, record_property
+    tmp_path, answers, baked, worker_venv, record_property
 ):
     """The make targets CI runs: pre-commit on all files in each; tests and smoke per class."""
     assert UV, "uv is needed to install the generated project (make test provides it)"
-    project = bake_project(tmp_path, answers)
+    project = tmp_path / "churn-model"  # a copy of the generated tree (its git repository too)
+    shutil.copytree(baked(answers), project, symlinks=True)
     link_venv(project, worker_venv)
     env = matrix_env()
     timed_make(project, "precommit", env, record_property)

@@ -4,15 +4,13 @@ file, project features and steps, and the three tasks on tables of the user's ow
 Real cookiecutter, uv, Hydra, MLflow (SQLite store) and ``mlflow models serve`` on loopback. Two
 installed projects are shared: the default one (example pipeline; every run gets its own store
 with ``paths.root=<tmp>``) and the skeleton, copied for each table because conf/, the data and
-the store are per project (:func:`_copy_project`).
+the store are per project (:func:`~tests.template.conftest.copy_installed`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -26,7 +24,7 @@ import pytest
 from mlcore.track import run_metrics
 from tests._processes import free_port, group_members, stop_group
 from tests.mlcore.test_serve import _wait_ready
-from tests.template.conftest import UV, bake, bake_and_install, git, make, outer_env, run
+from tests.template.conftest import UV, bake, copy_installed, git, make, outer_env, run
 
 pytestmark = pytest.mark.slow
 EXAMPLE = pytest.mark.xdist_group("open_pipeline_example")
@@ -81,9 +79,8 @@ def _changed_files(project: Path) -> tuple[set[str], set[str]]:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    # Bytecode compiled now, as every make target of the project does (UV_COMPILE_BYTECODE).
-    return bake_and_install(tmp_path_factory.mktemp("open_example"), _env())
+def example(default_project) -> Path:
+    return default_project
 
 
 def _scoring_table(project: Path, overrides: list[str]) -> pd.DataFrame:
@@ -228,45 +225,10 @@ def skeleton(tmp_path_factory) -> Path:
     return project
 
 
-def _copy_project(source: Path, dest: Path) -> Path:
-    """An installed copy of the installed project ``source`` at ``dest``, in about 2 s.
-
-    A copied .venv alone does not work: the project is installed editable (a .pth file naming
-    ``source/src``, so the copy would import the original package and read the original conf/)
-    and the scripts' shebangs name ``source/.venv/bin/python``. The copy's .venv is hard-linked
-    (uv installs by hard links from its cache too: files are replaced, never written in place),
-    its shebangs rewritten, and ``uv sync`` reinstalls the project from the copy.
-    """
-    venv = source / ".venv"
-
-    def copy(src: str, dst: str) -> None:
-        if src.startswith(f"{venv}{os.sep}"):
-            os.link(src, dst)
-        else:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, dest, symlinks=True, copy_function=copy)
-    old, new = f"#!{venv}/bin/python".encode(), f"#!{dest}/.venv/bin/python".encode()
-    for script in (dest / ".venv" / "bin").iterdir():
-        if script.is_file() and not script.is_symlink():
-            body = script.read_bytes()
-            if body.startswith(old):
-                fresh = script.with_name(f"{script.name}.relocated")
-                fresh.write_bytes(new + body[len(old) :])
-                fresh.chmod(script.stat().st_mode)
-                fresh.replace(script)  # a new file: the original's stays as it is
-    synced = run(UV, "sync", "--extra", "dev", "--quiet", cwd=dest, env=_env())
-    assert synced.returncode == 0, synced.stderr
-    python = str(dest / ".venv" / "bin" / "python")
-    where = run(python, "-c", "import churn_model; print(churn_model.CONFIG_DIR)", cwd=dest)
-    assert where.stdout.strip() == str(dest / "conf"), where.stdout + where.stderr
-    return dest
-
-
 @pytest.fixture
 def own_table(skeleton, tmp_path) -> Path:
     """A fresh copy of the installed skeleton: its own conf/, data and MLflow store."""
-    return _copy_project(skeleton, tmp_path / NAME)
+    return copy_installed(skeleton, tmp_path / NAME, _env())
 
 
 def _set(path: Path, key: str, value: str) -> None:

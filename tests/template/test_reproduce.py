@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.template.conftest import UV, bake_and_install, git, make, outer_env, run
+from tests.template.conftest import UV, git, make, outer_env, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("reproduce")]
 
 
 def _env() -> dict:
@@ -21,9 +21,9 @@ def _env() -> dict:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def project(default_project) -> Path:
     """The default project, installed from its committed uv.lock, a raw panel in data/raw/."""
-    project = bake_and_install(tmp_path_factory.mktemp("reproduce"), _env())
+    project = default_project
     table = project / "data" / "raw" / "churn.parquet"
     table.parent.mkdir(parents=True, exist_ok=True)
     write = (

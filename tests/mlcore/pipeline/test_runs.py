@@ -1,5 +1,10 @@
-"""The pipeline end to end against a real SQLite MLflow store, real GX and real LightGBM."""
+"""The pipeline end to end against a real SQLite MLflow store, real GX and real LightGBM.
 
+The tests that read a run of the default small config share one store where it ran twice
+(:func:`twice`): the first run promoted, the second, the same model again, refused.
+"""
+
+from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
@@ -11,18 +16,42 @@ from mlcore.errors import ConfigError, DataError
 from mlcore.pipeline import main, run
 from mlcore.track import run_metrics
 from mlcore.validate import ValidationFailed
+from tests.conftest import small_config
 
-pytestmark = pytest.mark.slow  # whole pipeline runs against a real store
+# whole pipeline runs against a real store; one group: the module's shared runs are made once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline_runs")]
+
+REPORTS = ("report.html", "report.md", "model_card.md", "index.html")
 
 
 def _client(config) -> mlflow.MlflowClient:
     return mlflow.MlflowClient(tracking_uri=config["tracking"]["uri"])
 
 
-def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_config, tmp_path):
-    config = make_config()
-    result = run(config)
+@dataclass
+class Twice:
+    """The default small config run twice in one store, and reports/ as each run left it."""
 
+    config: dict
+    root: Path
+    first: object
+    second: object
+    reports: tuple[dict[str, str], dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory) -> Twice:
+    root = tmp_path_factory.mktemp("twice")
+    config = small_config(root)
+    results, reports = [], []
+    for _ in range(2):
+        results.append(run(config))
+        reports.append({name: (root / "reports" / name).read_text() for name in REPORTS})
+    return Twice(config, root, *results, tuple(reports))
+
+
+def test_full_run_logs_params_metrics_report_and_registers_a_champion(twice):
+    config, result = twice.config, twice.first
     client = _client(config)
     logged = client.get_run(result.run_id)
     assert logged.info.status == "FINISHED"
@@ -34,7 +63,7 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     champion = client.get_model_version_by_alias("test-churn", "champion")
     assert champion.run_id == result.run_id
     assert champion.tags["mlcore.decision"] == "promoted"
-    card = (tmp_path / "reports" / "model_card.md").read_text()
+    card = twice.reports[0]["model_card.md"]
     assert card.startswith(f"# Model card: test-churn version {result.model_version}")
     assert champion.description == card  # the card travels with the model version
     monitoring = {a.path for a in client.list_artifacts(result.run_id, "monitoring")}
@@ -44,9 +73,9 @@ def test_full_run_logs_params_metrics_report_and_registers_a_champion(make_confi
     if logged.data.tags["mlcore.calibration"] != "none":  # auto chose a calibrator
         names += ("calibration_uncalibrated",)
     assert figures == {f"report/figures/{name}.png" for name in names}
-    html = (tmp_path / "reports" / "report.html").read_text()
+    html = twice.reports[0]["report.html"]
     assert html.count("data:image/png;base64") == len(names)
-    index = (tmp_path / "reports" / "index.html").read_text()
+    index = twice.reports[0]["index.html"]
     for link in ("report.html", "validation/raw.html", "model_card.md"):
         assert f"<a href='{link}'>" in index
     assert index.count(f"<code>{result.run_id}</code>") == 3  # the run made each of them
@@ -105,10 +134,8 @@ def test_the_artifact_store_is_the_configured_absolute_path_not_the_cwd(
     assert list(elsewhere.iterdir()) == []
 
 
-def test_the_registered_champion_loads_and_scores_probabilities(make_config):
-    config = make_config()
-    run(config)
-    mlflow.set_tracking_uri(config["tracking"]["uri"])
+def test_the_registered_champion_loads_and_scores_probabilities(twice):
+    mlflow.set_tracking_uri(twice.config["tracking"]["uri"])
     model = mlflow.pyfunc.load_model("models:/test-churn@champion")
     from mlcore.datasets import make_churn
 
@@ -118,16 +145,11 @@ def test_the_registered_champion_loads_and_scores_probabilities(make_config):
     assert ((scores >= 0) & (scores <= 1)).all().all()
 
 
-def test_same_config_twice_gives_identical_metrics_predictions_and_keeps_the_champion(
-    make_config, tmp_path
-):
-    config = make_config()
-    first = run(config)
-    second = run(config)
-
+def test_same_config_twice_gives_identical_metrics_predictions_and_keeps_the_champion(twice):
+    config, first, second = twice.config, twice.first, twice.second
     assert pd.Series(first.metrics).equals(pd.Series(second.metrics))  # NaN-aware equality
     mlflow.set_tracking_uri(config["tracking"]["uri"])
-    test_rows = pd.read_parquet(tmp_path / "data" / "interim" / "split" / "test.parquet")
+    test_rows = pd.read_parquet(twice.root / "data" / "interim" / "split" / "test.parquet")
     scores = [
         mlflow.pyfunc.load_model(f"models:/test-churn/{version}").predict(test_rows)
         for version in (first.model_version, second.model_version)
@@ -207,10 +229,9 @@ def test_a_file_source_missing_the_target_column_is_a_clear_error(make_config, t
 
 
 def test_a_run_is_named_from_its_config_described_by_its_summary_in_a_training_experiment(
-    make_config,
+    twice,
 ):
-    config = make_config()
-    result = run(config)
+    config, result = twice.config, twice.first
     client = _client(config)
     logged = client.get_run(result.run_id)
     assert logged.info.run_name == "LGBMClassifier-hash-seed7"
@@ -220,18 +241,15 @@ def test_a_run_is_named_from_its_config_described_by_its_summary_in_a_training_e
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
 
 
-def test_the_report_opens_with_the_gates_verdict_promoted_or_refused(make_config, tmp_path):
-    config = make_config()
-    run(config)
-    report = tmp_path / "reports" / "report.html"
-    first = report.read_text()
+def test_the_report_opens_with_the_gates_verdict_promoted_or_refused(twice):
+    config = twice.config
+    first = twice.reports[0]["report.html"]
     assert first.index("<h2>Verdict</h2>") < first.index("<h2>Model vs baselines</h2>")
     assert "Promoted: models:/test-churn/1 is the champion" in first
-    run(config)  # the same model again: refused
-    second = report.read_text()
+    second = twice.reports[1]["report.html"]  # the same model again: refused
     assert "Not promoted: models:/test-churn/2 stays challenger" in second
     assert "does not beat champion" in second
-    markdown = (tmp_path / "reports" / "report.md").read_text()
+    markdown = twice.reports[1]["report.md"]
     assert markdown.index("## Verdict") < markdown.index("## Model vs baselines")
     logged = mlflow.artifacts.download_artifacts(
         run_id=_client(config).get_model_version("test-churn", "2").run_id,
