@@ -98,7 +98,10 @@ def mlflow_server(folder: Path, artifacts_destination: str | None = None) -> Ite
     ``artifacts_destination``: where it stores the artifacts (default ``folder/artifacts``; an
     ``s3://`` URI takes the ``AWS_*`` variables of this process).
     """
+    from mlcore._mlflow_store import create_store
+
     folder.mkdir(parents=True, exist_ok=True)
+    create_store(folder / "mlflow.db")  # as a project's first run makes it, without migrations
     port = free_port()
     command = [
         str(Path(sys.executable).with_name("mlflow")),
