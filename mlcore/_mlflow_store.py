@@ -18,6 +18,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from mlcore._files import write_atomic
+
 __all__ = ["create_store"]
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,6 @@ def _template() -> Path:
     cached = _cache_dir() / f"mlflow-{mlflow.__version__}.db"
     if cached.is_file():
         return cached
-    cached.parent.mkdir(parents=True, exist_ok=True)
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") else None  # in memory: no disk syncs
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         made = Path(tmp) / "empty.db"
@@ -59,10 +60,7 @@ def _template() -> Path:
             _initialize_tables(engine)  # what MLflow's SqlAlchemyStore runs on an empty file
         finally:
             engine.dispose()
-        staged = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
-        shutil.copyfile(made, staged)
-        staged.replace(cached)
-    return cached
+        return write_atomic(cached, made.read_bytes())
 
 
 def create_store(path: Path) -> bool:
