@@ -129,6 +129,21 @@ def best_times(
     return best
 
 
+def step_seconds(metrics: Mapping[str, float]) -> dict[str, float]:
+    """The per-step wall times of a pipeline run from its MLflow metrics (``step_seconds/<step>``,
+    or ``step_seconds_<step>`` as older runs named them).
+
+    Example:
+        >>> step_seconds({"step_seconds/train": 2.0, "test_roc_auc": 0.8})
+        {'train': 2.0}
+    """
+    return {
+        k.removeprefix("step_seconds").lstrip("_/"): v
+        for k, v in metrics.items()
+        if k.startswith("step_seconds")
+    }
+
+
 def children_cpu_seconds() -> float:
     """User + system CPU seconds of all waited-for child processes so far (for deltas).
 

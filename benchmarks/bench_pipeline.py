@@ -42,7 +42,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _harness import Row, add_json_argument, children_cpu_seconds, machine_line, write_rows
+from _harness import (
+    Row,
+    add_json_argument,
+    children_cpu_seconds,
+    machine_line,
+    step_seconds,
+    write_rows,
+)
 
 TEMPLATE_CONF = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / "conf"
 TARGET = 1.5  # pipeline wall time / bare script wall time
@@ -137,11 +144,7 @@ def _run_pipeline(root: Path, data_path: Path, overrides: dict[str, Any]) -> dic
     import mlflow
 
     data = mlflow.get_run(result.run_id).data
-    steps = {
-        k.removeprefix("step_seconds_").removeprefix("step_seconds/"): v
-        for k, v in data.metrics.items()
-        if k.startswith("step_seconds")
-    }
+    steps = step_seconds(data.metrics)
     cache = {k.removeprefix("mlcore.cache."): v for k, v in data.tags.items() if v == "hit"}
     return {
         "auc": result.metrics["test_roc_auc"],

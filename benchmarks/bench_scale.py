@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _harness import Row, add_json_argument, machine_line, write_rows
+from _harness import Row, add_json_argument, machine_line, step_seconds, write_rows
 from bench_pipeline import TELEMETRY_OFF, TEMPLATE_CONF, template_config
 
 ROWS_PER_CUSTOMER = 8.58  # make_churn_panel, 12 months, 4 % monthly churn (171,515 rows from 20k)
@@ -122,11 +122,7 @@ def child_pipeline(customers: int, trees: int, chunk_rows: int = 0) -> dict[str,
     return {
         "seconds": seconds,
         "auc": result.metrics.get("test_roc_auc"),
-        "steps": {
-            k.split("step_seconds", 1)[1].lstrip("_/"): v
-            for k, v in metrics.items()
-            if k.startswith("step_seconds")
-        },
+        "steps": step_seconds(metrics),
         "step_peak_bytes": memory.stop(),
     }
 
