@@ -47,11 +47,13 @@ def permutation_importance_table(
     """Permutation importance of each input column on (validation) data, most important first.
 
     Columns: ``feature``, ``importance_mean`` and ``importance_std`` (drop in ``scoring`` over
-    ``n_repeats`` shuffles, seeded by ``seed``). For a two-step ``Pipeline`` of a
-    ``ColumnTransformer`` (as :mod:`mlcore.features` builds) and an estimator, ``X`` is
-    transformed once and each input column's output features are shuffled together: the same as
+    ``n_repeats`` shuffles, seeded by ``seed``). For a ``Pipeline`` ending in a
+    ``ColumnTransformer`` (as :mod:`mlcore.features` builds) and an estimator, the preprocessing
+    runs once and each input column's output features are shuffled together: the same as
     shuffling the input column, because the fitted preprocessing transforms each row on its own,
-    at the cost of the estimator alone. Other models go through sklearn's
+    at the cost of the estimator alone. Steps before the ColumnTransformer (a project's
+    ``features.extra``) run on each shuffled frame; only when they derive a new value from the
+    shuffled column is the ColumnTransformer run again. Other models go through sklearn's
     ``permutation_importance``. Columns such a pipeline never reads (an id or date column its
     preprocessing drops) are left out.
 
@@ -62,14 +64,14 @@ def permutation_importance_table(
         >>> t["importance_mean"].tolist()
         [0.0]
     """
-    groups = _input_groups(model, X)
-    if groups is None:
+    traced = _traced(model, X)
+    if traced is None:
         result = permutation_importance(
             model, X, y, scoring=scoring, n_repeats=n_repeats, random_state=seed
         )
-        drops = result.importances
+        drops, read = result.importances, None
     else:
-        drops = _shuffled_group_drops(model, X, y, groups, scoring, n_repeats, seed)
+        drops, read = _shuffled_drops(model, traced, X, y, scoring, n_repeats, seed)
     table = pd.DataFrame(
         {
             "feature": list(X.columns),
@@ -77,65 +79,104 @@ def permutation_importance_table(
             "importance_std": drops.std(axis=1),
         }
     )
-    if groups is not None:
-        table = table[[len(group) > 0 for group in groups]]
+    if read is not None:
+        table = table[read]
     return table.sort_values("importance_mean", ascending=False, kind="stable").reset_index(
         drop=True
     )
 
 
-def _input_groups(model: Any, X: pd.DataFrame) -> list[np.ndarray] | None:
-    """For each column of ``X``, the output columns of ``model``'s ColumnTransformer it feeds.
+def _traced(model: Any, X: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]] | None:
+    """The input of ``model``'s ColumnTransformer for ``X`` and, for each of its columns, the
+    output columns it feeds.
 
-    None unless ``model`` is a fitted (ColumnTransformer, estimator) Pipeline whose every output
-    feature comes from one column of ``X``.
+    None unless ``model`` is a fitted Pipeline ending in a (ColumnTransformer, estimator) pair,
+    whose earlier steps return a frame, and whose every output feature comes from one column.
     """
     if not (
         isinstance(model, Pipeline)
-        and len(model) == 2
-        and isinstance(model[0], ColumnTransformer)
-        and hasattr(model[0], "transformers_")
+        and len(model) >= 2
+        and isinstance(model[-2], ColumnTransformer)
+        and hasattr(model[-2], "transformers_")
     ):
         return None
     try:
-        sources = np.array(list(input_columns(model[0]).values()), dtype=object)
+        sources = np.array(list(input_columns(model[-2]).values()), dtype=object)
     except (AttributeError, NotImplementedError):  # a branch without get_feature_names_out
         return None
-    columns = [str(c) for c in X.columns]
+    inputs = model[:-2].transform(X) if len(model) > 2 else X
+    if not isinstance(inputs, pd.DataFrame):
+        return None
+    columns = [str(c) for c in inputs.columns]
     if not set(sources) <= set(columns):
         return None
-    return [np.flatnonzero(sources == column) for column in columns]
+    return inputs, {column: np.flatnonzero(sources == column) for column in columns}
 
 
-def _shuffled_group_drops(
+def _shuffled_drops(
     model: Pipeline,
+    traced: tuple[pd.DataFrame, dict[str, np.ndarray]],
     X: pd.DataFrame,
     y: np.ndarray,
-    groups: list[np.ndarray],
     scoring: str,
     n_repeats: int,
     seed: int,
-) -> np.ndarray:
-    """Score drops (columns x repeats) when each group of transformed columns is shuffled."""
+) -> tuple[np.ndarray, list[bool]]:
+    """Score drops (columns x repeats) when each column of ``X`` is shuffled, and whether each
+    column reaches the estimator at all."""
     from sklearn.metrics import check_scoring
 
-    transformed = model[0].transform(X)
-    if hasattr(transformed, "to_numpy"):
-        transformed = transformed.to_numpy()
+    inputs, groups = traced
+    transformed = _matrix(model[-2], inputs)
     estimator = model[-1]
     scorer = check_scoring(estimator, scoring=scoring)
     baseline = scorer(estimator, transformed, y)
     rng = np.random.default_rng(seed)
-    drops = np.zeros((len(groups), n_repeats))
+    drops = np.zeros((X.shape[1], n_repeats))
+    read = [False] * X.shape[1]
     shuffled = transformed.copy()
-    for i, group in enumerate(groups):
+    for i, column in enumerate(X.columns):
+        group = groups.get(str(column), np.array([], dtype=int))
         for r in range(n_repeats):
-            rows = rng.permutation(len(transformed))
-            if group.size:  # else a column the preprocessing drops: it cannot matter
+            rows = rng.permutation(len(X))
+            matrix = _shuffled_matrix(model, inputs, X, column, rows)
+            if matrix is None:  # only the column itself moved: shuffle its output features
+                if not group.size:  # a column the preprocessing drops: it cannot matter
+                    continue
                 shuffled[:, group] = transformed[np.ix_(rows, group)]
-                drops[i, r] = baseline - scorer(estimator, shuffled, y)
+                matrix = shuffled
+            read[i] = True
+            drops[i, r] = baseline - scorer(estimator, matrix, y)
         shuffled[:, group] = transformed[:, group]
-    return drops
+    return drops, read
+
+
+def _shuffled_matrix(
+    model: Pipeline, inputs: pd.DataFrame, X: pd.DataFrame, column: Any, rows: np.ndarray
+) -> np.ndarray | None:
+    """The estimator's input with ``X[column]`` shuffled by ``rows``, when the steps before the
+    ColumnTransformer derive something new from it; None when its shuffle reaches the
+    ColumnTransformer as that same shuffle of one of its columns, or not at all."""
+    if len(model) == 2:
+        return None
+    frame = X.copy()
+    values = X[column].iloc[rows]
+    values.index = X.index  # the shuffled values in place, as sklearn shuffles a column
+    frame[column] = values
+    moved = model[:-2].transform(frame)
+    changed = [c for c in inputs.columns if not moved[c].equals(inputs[c])]
+    if not changed:
+        return None
+    if changed == [column]:
+        permuted = inputs[column].iloc[rows].reset_index(drop=True)
+        if moved[column].reset_index(drop=True).equals(permuted):
+            return None
+    return _matrix(model[-2], moved)
+
+
+def _matrix(preprocessor: ColumnTransformer, frame: pd.DataFrame) -> np.ndarray:
+    transformed = preprocessor.transform(frame)
+    return transformed.to_numpy() if hasattr(transformed, "to_numpy") else transformed
 
 
 def input_columns(preprocessor: ColumnTransformer | Pipeline) -> dict[str, str]:

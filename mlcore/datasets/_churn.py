@@ -165,10 +165,15 @@ def _simulate(
 _LABELS = {"plan": PLANS, "contract": _CONTRACTS, "payment_method": _PAYMENTS}
 
 
-def _strings(codes: np.ndarray, levels: np.ndarray) -> pd.Categorical:
-    """``levels[codes]`` as pandas' string dtype (-1: missing), converted by pyarrow from the
-    codes instead of one Python string per row."""
-    return pd.Categorical.from_codes(codes, levels).astype("str")
+def _strings(codes: np.ndarray, levels: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``levels[codes]`` as pandas' string dtype (-1: missing), taken by pyarrow from the codes
+    (a dictionary array decoded in C) instead of one Python string per row."""
+    import pyarrow as pa
+
+    missing = codes < 0
+    indices = pa.array(np.where(missing, 0, codes).astype(np.int32), mask=missing)
+    decoded = pa.DictionaryArray.from_arrays(indices, pa.array(levels, type=pa.large_string()))
+    return pd.Series(decoded.cast(pa.large_string()), dtype=pd.StringDtype(na_value=np.nan)).array
 
 
 def _frame(

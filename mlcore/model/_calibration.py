@@ -118,14 +118,21 @@ def uncalibrated(model: Any) -> Any:
     return model
 
 
-def _response(model: Any, X: Any, proba: np.ndarray) -> np.ndarray:
-    """What ``CalibratedClassifierCV`` calibrates: ``decision_function``, else the probabilities
-    ``proba`` (the positive class's for a binary model), one column per calibrator."""
+def _scored(model: Any, X: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``model``'s probabilities on ``X`` and what ``CalibratedClassifierCV`` calibrates:
+    ``decision_function``, else the probabilities (the positive class's for a binary model), one
+    column per calibrator. A Pipeline's steps before its estimator run once for both, as each of
+    the Pipeline's own methods would run them."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline) and len(model) > 1:
+        model, X = model[-1], model[:-1].transform(X)
+    proba = np.asarray(model.predict_proba(X), dtype=np.float64)
     if hasattr(model, "decision_function"):
         values = np.asarray(model.decision_function(X), dtype=np.float64)
     else:
         values = proba[:, 1] if proba.shape[1] == 2 else proba
-    return values.reshape(len(values), -1)
+    return proba, values.reshape(len(values), -1)
 
 
 def _given_scores(classes: np.ndarray) -> Any:
@@ -228,8 +235,9 @@ def calibrate(
     groups: Any = None,
 ) -> Calibrated:
     """The model to log (calibrated on ``X_val``, ``y_val`` or as it was), the decision and its
-    validation probabilities. The model scores the validation rows twice (probabilities, and the
-    response its calibrator maps): every calibrator and the returned probabilities reuse them.
+    validation probabilities. The model's estimator scores the validation rows twice
+    (probabilities, and the response its calibrator maps), after the steps before it ran once:
+    every calibrator and the returned probabilities reuse them.
 
     ``groups`` (e.g. the entity column of ``X_val``) keeps each entity's rows in one fold of the
     cross-fitted comparison.
@@ -250,8 +258,7 @@ def calibrate(
     if requested == "none":
         return Calibrated(model, Calibration(requested, "none", "off (calibration.method none)"))
     given = _given_scores(np.asarray(model.classes_))
-    proba = np.asarray(model.predict_proba(X_val), dtype=np.float64)
-    response = _response(model, X_val, proba)
+    proba, response = _scored(model, X_val)
     fold = _folds(y_val, groups, settings["folds"], len(given.classes_))
     losses = None if fold is None else _cross_fitted_log_loss(given, proba, response, y_val, fold)
     if losses is None:

@@ -110,6 +110,37 @@ def test_permutation_importance_of_a_pipeline_equals_shuffling_each_input_column
         assert row["importance_std"] == pytest.approx(np.std(drops), abs=1e-12)
 
 
+def _with_ratio(frame: pd.DataFrame) -> pd.DataFrame:
+    """A project's row-wise step before the preprocessing: a ratio of two columns appended."""
+    ratio = frame["plan_age"] / frame["logins"].where(frame["logins"] > 0)
+    return frame.assign(plan_age_per_logins=ratio)
+
+
+def test_importance_with_steps_before_the_preprocessing_equals_shuffling_each_input_column():
+    # A features.extra step derives a column from two inputs: shuffling one of them changes the
+    # derived column too, so those shuffles go through the preprocessing again; the others are
+    # shuffles of the preprocessed features. Either way the same as re-running the pipeline.
+    frame, y = _data()
+    derived = _with_ratio(frame)
+    extra = FunctionTransformer(_with_ratio)
+    model = LGBMClassifier(n_estimators=30, min_child_samples=5, random_state=0, verbose=-1)
+    pre = build_preprocessor(derived, {"date": ["signup"]})
+    pipe = Pipeline([("extra", extra), ("pre", pre), ("model", model)]).fit(frame, y)
+    table = permutation_importance_table(pipe, frame, y, n_repeats=2, seed=5)
+    assert set(table["feature"]) == set(frame.columns)
+    rng = np.random.default_rng(5)
+    full = roc_auc_score(y, pipe.predict_proba(frame)[:, 1])
+    for column in frame.columns:
+        drops = []
+        for _ in range(2):
+            shuffled = frame.copy()
+            shuffled[column] = frame[column].to_numpy()[rng.permutation(len(frame))]
+            drops.append(full - roc_auc_score(y, pipe.predict_proba(shuffled)[:, 1]))
+        row = table.set_index("feature").loc[column]
+        assert row["importance_mean"] == pytest.approx(np.mean(drops), abs=1e-12)
+        assert row["importance_std"] == pytest.approx(np.std(drops), abs=1e-12)
+
+
 def test_a_column_the_preprocessing_drops_is_not_listed_as_a_feature():
     frame = pd.DataFrame({"customer_id": np.arange(40), "signal": np.arange(40.0)})
     y = np.arange(40) >= 20

@@ -93,10 +93,15 @@ _SCORING = ("predict_proba", "decision_function")
 def test_calibrate_scores_the_validation_rows_once_and_equals_scikit_learns_own_fit(method):
     train, val, test = _data(6000, 1), _data(3000, 2), _data(2000, 3)
     model = _over_predicting(*train)
-    spies = {m: mock.patch.object(model, m, wraps=getattr(model, m)) for m in _SCORING}
-    with spies["predict_proba"] as proba_spy, spies["decision_function"] as response_spy:
+    preprocess, estimator = model[0], model[-1]
+    spies = [
+        mock.patch.object(preprocess, "transform", wraps=preprocess.transform),
+        *(mock.patch.object(estimator, m, wraps=getattr(estimator, m)) for m in _SCORING),
+    ]
+    with spies[0] as transform, spies[1] as proba_spy, spies[2] as response_spy:
         served, decision, proba = calibrate(model, *val, {"method": method})
-    assert (proba_spy.call_count, response_spy.call_count) == (1, 1)
+    # the preprocessing runs once, and the estimator gives its probabilities and its response
+    assert (transform.call_count, proba_spy.call_count, response_spy.call_count) == (1, 1, 1)
     reference = fit_calibrator(model, *val, method)  # CalibratedClassifierCV scoring X_val itself
     np.testing.assert_array_equal(proba, served.predict_proba(val[0]))
     np.testing.assert_array_equal(served.predict_proba(test[0]), reference.predict_proba(test[0]))

@@ -18,6 +18,12 @@ def test_ratio_features_append_one_ratio_per_pair_and_keep_the_input_columns():
     np.testing.assert_array_equal(out["amount_per_items"], [5.0, np.nan, 1.0])  # 0 -> NaN
 
 
+def test_ratio_features_leave_the_input_frame_as_it_was():
+    frame = _frame()
+    RatioFeatures(pairs=[("amount", "items")]).fit_transform(frame)
+    pd.testing.assert_frame_equal(frame, _frame())
+
+
 def test_ratio_features_name_their_output_columns():
     fitted = RatioFeatures(pairs=[("amount", "items")]).fit(_frame())
     assert fitted.get_feature_names_out().tolist() == [

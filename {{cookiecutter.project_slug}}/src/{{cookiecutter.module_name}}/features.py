@@ -51,7 +51,7 @@ class RatioFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` with one ratio column appended per pair."""
         check_is_fitted(self, "n_features_in_")
-        out = X.copy()
+        out = X.copy(deep=False)  # new columns only: X's own columns are shared, not copied
         for numerator, denominator in self.pairs:
             below = pd.to_numeric(X[denominator], errors="coerce")
             out[f"{numerator}_per_{denominator}"] = pd.to_numeric(
