@@ -74,7 +74,9 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="also a cold `make demo`")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--only", default="", help="comma-separated names (pipeline, drift, ...)")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of the pipeline benchmark")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of the pipeline and demo benchmarks"
+    )
     parser.add_argument("--note", default="", help="a paragraph on this run (e.g. machine load)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # pinned for every script; LightGBM: n_jobs=2
@@ -94,7 +96,9 @@ def main() -> None:
         for name, script, extra in benches:
             if name not in chosen:
                 continue
-            extra = [*extra, "--repeat", str(args.repeat)] if name == "pipeline" else extra
+            extra = (
+                [*extra, "--repeat", str(args.repeat)] if name in ("pipeline", "demo") else extra
+            )
             print(f"== {script} {' '.join(extra)}", flush=True)
             fresh[name], seconds, error = run_bench(script, extra, Path(tmp), name)
             if fresh[name]:
