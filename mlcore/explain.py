@@ -159,7 +159,7 @@ def _shuffled_matrix(
     ColumnTransformer as that same shuffle of one of its columns, or not at all."""
     if len(model) == 2:
         return None
-    frame = X.copy()
+    frame = X.copy(deep=False)  # the other columns shared: only the shuffled one is set anew
     values = X[column].iloc[rows]
     values.index = X.index  # the shuffled values in place, as sklearn shuffles a column
     frame[column] = values
